@@ -1,0 +1,79 @@
+"""Spot concerns that read as an emergency or a safeguarding disclosure.
+
+This is a safety net, not a classifier to be trusted: it errs towards flagging, because the
+cost of showing someone the 999/101 advice needlessly is small and the cost of missing a
+person in danger is not. Staff see every flagged concern first.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class UrgencyReason(StrEnum):
+    DANGER_NOW = "danger_now"
+    DOMESTIC_ABUSE = "domestic_abuse"
+    CHILD_AT_RISK = "child_at_risk"
+    SELF_HARM = "self_harm"
+
+
+_PATTERNS: dict[UrgencyReason, tuple[str, ...]] = {
+    UrgencyReason.DANGER_NOW: (
+        r"\b(?:happening|going on|outside|here)\s+(?:right\s+)?now\b",
+        r"\bat the moment\b.*\b(?:fight|knife|gun|attack|break(?:ing)? in)",
+        r"\bin danger\b",
+        r"\b(?:going|gonna|threaten(?:ed|ing)?|want(?:s|ed)?) to (?:kill|stab|shoot|hurt) (?:me|us|him|her|them|my)\b",
+        r"\b(?:he|she|they|someone|somebody|a man|a woman) (?:has|have|got|is carrying|is holding) an? (?:knife|gun|machete|weapon)\b",
+        r"\bbeing (?:attacked|followed|stabbed|assaulted|held)\b",
+        r"\b(?:please )?(?:help|send (?:someone|police)) (?:me|us)?\s*(?:now|quick|asap|urgently)\b",
+        r"\bplease help me\b",
+        r"\bscared for (?:my|our|his|her) li(?:fe|ves)\b",
+        r"\b(?:i am|i'm|im) (?:scared|afraid|terrified) (?:he|she|they)(?:'ll| will) (?:hurt|kill)\b",
+        r"\bsomeone (?:is )?(?:breaking|broken) in\b",
+    ),
+    UrgencyReason.DOMESTIC_ABUSE: (
+        r"\b(?:my|our|her|his) (?:husband|wife|partner|boyfriend|girlfriend|ex|ex-partner|ex partner|dad|father|mum|mother|son|daughter|stepdad|step-dad)\b.{0,60}\b(?:hits?|hitting|beats?|beating|beaten|hurts?|hurting|chok(?:e|es|ed|ing)|strangl\w*|threaten\w*|controls?|controlling|abus\w*|punch\w*|kick\w*|rap(?:e|ed)|stalk\w*|won'?t let me)\b",
+        r"\bdomestic (?:abuse|violence)\b",
+        r"\bcoercive control\b",
+        r"\b(?:abusive|violent) (?:husband|wife|partner|relationship|boyfriend|girlfriend|ex)\b",
+        r"\bstalk(?:ing|ed|s)? me\b",
+    ),
+    UrgencyReason.CHILD_AT_RISK: (
+        r"\b(?:child|children|kid|kids|baby|babies|toddler|girl|boy|daughter|son|teenager)\b.{0,60}\b(?:abus\w*|neglect\w*|beaten|hit|hurt|groom\w*|exploit\w*|left alone|unsafe|at risk|in danger|locked (?:in|up)|starv\w*)\b",
+        r"\b(?:abus\w*|neglect\w*|groom\w*|exploit\w*|hurting|beating)\b.{0,40}\b(?:child|children|kid|kids|baby|toddler|a minor|under ?age)\b",
+        r"\bgrooming\b",
+        r"\bchild (?:sexual )?(?:abuse|exploitation)\b",
+    ),
+    UrgencyReason.SELF_HARM: (
+        r"\b(?:kill|killing|hurt|hurting|harm|harming) (?:myself|my self)\b",
+        r"\bself[- ]?harm\w*\b",
+        r"\bsuicid\w*\b",
+        r"\b(?:end|ending|take|taking) my (?:own )?life\b",
+        r"\b(?:don'?t|do not) want to (?:live|be alive|be here) any ?more\b",
+        r"\bwant to die\b",
+        r"\bno reason to live\b",
+    ),
+}
+_COMPILED = {
+    reason: re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE | re.DOTALL)
+    for reason, patterns in _PATTERNS.items()
+}
+
+
+@dataclass(frozen=True)
+class UrgencyAssessment:
+    reasons: tuple[UrgencyReason, ...]
+
+    @property
+    def is_urgent(self) -> bool:
+        return bool(self.reasons)
+
+
+def assess_urgency(*texts: str | None) -> UrgencyAssessment:
+    """Every reason, in a fixed order, for which any of the texts reads as urgent."""
+    joined = "\n".join(t for t in texts if t)
+    return UrgencyAssessment(
+        tuple(reason for reason, pattern in _COMPILED.items() if pattern.search(joined))
+    )

@@ -1,0 +1,7 @@
+"""The JSON API for other channels: kiosks, partner sites."""
+
+from flask import Blueprint
+
+blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
+
+from engage.api import views  # noqa: E402,F401  (routes register on import)

@@ -1,0 +1,184 @@
+"""The OpenAPI 3.1 description of ``/api/v1``, built from the same config as the form."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from engage.reference_data import reference_data
+from forms.concern import CONCERN_QUESTION, PLACE_MAX, TEXT_MAX, TEXT_MIN
+
+
+def openapi_document() -> dict[str, Any]:
+    data = reference_data()
+    problem = {"$ref": "#/components/schemas/Problem"}
+    problem_response = lambda text: {  # noqa: E731
+        "description": text,
+        "content": {"application/problem+json": {"schema": problem}},
+    }
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": f"{data.service.service_name} API",
+            "version": "1.0.0",
+            "description": (
+                "Submit residents' policing concerns from other channels (kiosks, partner "
+                "sites). Not for reporting crime: in an emergency call 999, otherwise 101."
+            ),
+        },
+        "paths": {
+            "/api/v1/concerns": {
+                "post": {
+                    "operationId": "createConcern",
+                    "summary": "Submit a concern",
+                    "parameters": [
+                        {
+                            "name": "Idempotency-Key",
+                            "in": "header",
+                            "required": False,
+                            "description": (
+                                "A unique key per concern. Resending the same body with the "
+                                "same key returns the first reference (200) and stores nothing "
+                                "new; a different body with a used key is refused (422)."
+                            ),
+                            "schema": {"type": "string", "pattern": "^[\\x21-\\x7e]{8,128}$"},
+                        }
+                    ],
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "application/json": {
+                                "schema": {"$ref": "#/components/schemas/ConcernSubmission"}
+                            }
+                        },
+                    },
+                    "responses": {
+                        "201": {
+                            "description": "Stored; the body carries the reference",
+                            "content": {
+                                "application/json": {
+                                    "schema": {"$ref": "#/components/schemas/ConcernReceipt"}
+                                }
+                            },
+                        },
+                        "200": {
+                            "description": "Already stored under this Idempotency-Key",
+                            "content": {
+                                "application/json": {
+                                    "schema": {"$ref": "#/components/schemas/ConcernReceipt"}
+                                }
+                            },
+                        },
+                        "400": problem_response("Malformed JSON or Idempotency-Key"),
+                        "413": problem_response("Body larger than the service accepts"),
+                        "415": problem_response("Body is not JSON"),
+                        "422": problem_response("Invalid fields, each named in errors"),
+                    },
+                }
+            },
+            "/api/v1/concerns/{reference}": {
+                "get": {
+                    "operationId": "getConcernStatus",
+                    "summary": "The status of a concern (no text, no personal data)",
+                    "parameters": [
+                        {
+                            "name": "reference",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "string", "examples": ["PP-7K3F-9QXD"]},
+                        }
+                    ],
+                    "responses": {
+                        "200": {
+                            "description": "Found",
+                            "content": {
+                                "application/json": {
+                                    "schema": {"$ref": "#/components/schemas/ConcernStatus"}
+                                }
+                            },
+                        },
+                        "404": problem_response("No concern has this reference"),
+                    },
+                }
+            },
+        },
+        "components": {
+            "schemas": {
+                "ConcernSubmission": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["text"],
+                    "properties": {
+                        "text": {
+                            "type": "string",
+                            "minLength": TEXT_MIN,
+                            "maxLength": TEXT_MAX,
+                            "description": CONCERN_QUESTION,
+                        },
+                        "district": {
+                            "type": "string",
+                            "enum": [d.id for d in data.areas.districts],
+                            "description": "Required unless place names a neighbourhood or "
+                            "postcode that lies in one district.",
+                        },
+                        "place": {"type": "string", "maxLength": PLACE_MAX},
+                        "impact": {"type": "string", "maxLength": TEXT_MAX},
+                        "dealing_with_concerns": {
+                            "type": "string",
+                            "enum": [c.id for c in data.intake.dealing_with_concerns],
+                        },
+                        "age_band": {
+                            "type": "string",
+                            "enum": [c.id for c in data.intake.age_bands],
+                        },
+                        "contact_name": {"type": "string", "maxLength": 200},
+                        "contact_email": {"type": "string", "format": "email"},
+                        "contact_phone": {"type": "string"},
+                        "consent_to_contact": {
+                            "type": "boolean",
+                            "description": "Must be true when any contact detail is given.",
+                        },
+                    },
+                },
+                "ConcernReceipt": {
+                    "type": "object",
+                    "required": ["reference", "submitted_at", "district", "urgent"],
+                    "properties": {
+                        "reference": {"type": "string"},
+                        "submitted_at": {"type": "string", "format": "date-time"},
+                        "district": {"type": "string"},
+                        "urgent": {"type": "boolean"},
+                        "theme": {"type": ["string", "null"]},
+                        "advice": {"type": "object"},
+                    },
+                },
+                "ConcernStatus": {
+                    "type": "object",
+                    "properties": {
+                        "reference": {"type": "string"},
+                        "submitted_at": {"type": "string", "format": "date-time"},
+                        "district": {"type": "string"},
+                        "status": {"type": "string"},
+                    },
+                },
+                "Problem": {
+                    "type": "object",
+                    "properties": {
+                        "type": {"type": "string"},
+                        "title": {"type": "string"},
+                        "status": {"type": "integer"},
+                        "detail": {"type": "string"},
+                        "errors": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "properties": {
+                                    "field": {"type": "string"},
+                                    "detail": {"type": "string"},
+                                },
+                            },
+                        },
+                    },
+                },
+            }
+        },
+    }

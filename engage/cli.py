@@ -1,0 +1,87 @@
+"""The ``engage`` command: database, serving, the classifier, and jobs run by hand."""
+
+from __future__ import annotations
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from engage import create_app
+from engage import migrate as migrations
+
+
+@click.group(cls=FlaskGroup, create_app=create_app, add_version_option=False)
+def main() -> None:
+    """Engage: People's Priorities."""
+
+
+@main.group()
+def db() -> None:
+    """Database migrations."""
+
+
+def _url() -> str:
+    url: str = current_app.config["SQLALCHEMY_DATABASE_URI"]
+    return url
+
+
+@db.command("upgrade")
+@click.option("--revision", default="head", show_default=True)
+@with_appcontext
+def db_upgrade(revision: str) -> None:
+    """Bring the database schema up to REVISION."""
+    migrations.upgrade(_url(), revision)
+    click.echo(f"Database at {', '.join(sorted(migrations.current_heads(_url()))) or 'base'}.")
+
+
+@db.command("downgrade")
+@click.argument("revision")
+@with_appcontext
+def db_downgrade(revision: str) -> None:
+    """Take the database schema back to REVISION (``base`` empties it)."""
+    migrations.downgrade(_url(), revision)
+    click.echo(f"Database at {', '.join(sorted(migrations.current_heads(_url()))) or 'base'}.")
+
+
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--workers", default=2, show_default=True, type=int)
+@click.option("--threads", default=4, show_default=True, type=int)
+def serve(host: str, port: int, workers: int, threads: int) -> None:
+    """Serve the app with gunicorn (the production server, also for local use)."""
+    from engage.server import serve as run_server
+
+    run_server(host=host, port=port, workers=workers, threads=threads)
+
+
+@main.command("classify-pending")
+@click.option("--batch-size", default=500, show_default=True, type=int)
+@with_appcontext
+def classify_pending_command(batch_size: int) -> None:
+    """Classify every concern stored without a theme (the model was down when it came in)."""
+    from classifiers.service import ModelUnavailable, ThemeClassifier
+    from engage.classification import loader
+    from engage.extensions import db as database
+    from engage.services.classification import classify_pending
+
+    try:
+        classifier = ThemeClassifier.load(loader().model_dir)
+    except ModelUnavailable as error:
+        raise click.ClickException(str(error)) from error
+    done = classify_pending(
+        database.session(), classifier, loader().redactor(), batch_size=batch_size
+    )
+    click.echo(f"Classified {done} concern(s).")
+
+
+def _attach_classifier_commands() -> None:
+    from classifiers import cli as classifier_cli
+
+    for name in ("train", "evaluate", "classify"):
+        command = getattr(classifier_cli, name, None)
+        if isinstance(command, click.Command):
+            main.add_command(command, name)
+
+
+_attach_classifier_commands()

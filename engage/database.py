@@ -1,0 +1,75 @@
+"""Engine set-up shared by the web app, the CLI and jobs.
+
+SQLite is made safe for several processes: WAL, a busy timeout, and ``BEGIN IMMEDIATE``
+for transactions that will write (a deferred transaction that later needs the write lock
+fails at once with "database is locked", ignoring the timeout).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+_BEGIN_OPTION = "engage_sqlite_begin"
+
+
+def engine_options(url: str) -> dict[str, Any]:
+    """Options for ``create_engine`` suited to the database the URL names."""
+    if url.startswith("sqlite"):
+        return {"connect_args": {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}}
+    return {"pool_pre_ping": True}
+
+
+def configure_engine(engine: Engine) -> Engine:
+    """Attach the per-connection settings SQLite needs; a no-op for other databases."""
+    if engine.dialect.name != "sqlite" or event.contains(engine, "connect", _sqlite_connect):
+        return engine
+    event.listen(engine, "connect", _sqlite_connect)
+    event.listen(engine, "begin", _sqlite_begin)
+    return engine
+
+
+def make_engine(url: str) -> Engine:
+    return configure_engine(create_engine(url, **engine_options(url)))
+
+
+def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+    # Let SQLAlchemy, not the sqlite3 module, decide when a transaction begins.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+    if cursor.execute("PRAGMA journal_mode").fetchone()[0] != "memory":
+        cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.execute("PRAGMA synchronous = NORMAL")
+    cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.close()
+
+
+def _sqlite_begin(connection: Any) -> None:
+    mode = connection.get_execution_options().get(_BEGIN_OPTION, "DEFERRED")
+    connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+@contextmanager
+def write_transaction(session: Session) -> Iterator[Session]:
+    """Run a block that writes as one transaction, committed at the end or rolled back.
+
+    On SQLite the transaction takes the write lock up front, so concurrent writers queue
+    on the busy timeout instead of failing.
+    """
+    if session.in_transaction():
+        if session.new or session.dirty or session.deleted:
+            raise RuntimeError("write_transaction() started with unsaved changes pending")
+        session.rollback()
+    session.connection(execution_options={_BEGIN_OPTION: "IMMEDIATE"})
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise

@@ -1,0 +1,95 @@
+"""Views for residents. Thin: validate the form, call the intake service, redirect."""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import redirect, render_template, request, session, url_for
+from werkzeug.wrappers import Response
+
+from engage.classification import concern_enricher
+from engage.extensions import db
+from engage.public import blueprint
+from engage.public.forms import concern_form
+from engage.reference_data import reference_data
+from engage.services import intake
+from forms.concern import ConcernForm
+
+_RECEIPT = "receipt"
+
+
+@blueprint.get("/")
+def tell_us() -> str:
+    form = concern_form(formdata=None, data={"submission_id": secrets.token_urlsafe(24)})
+    return render_template("public/tell_us.html", form=form)
+
+
+@blueprint.get("/tell-us")
+def tell_us_alias() -> Response:
+    return redirect(url_for("public.tell_us"), code=301)
+
+
+@blueprint.post("/")
+def submit() -> Response | tuple[str, int] | str:
+    form = concern_form()
+    if not form.submission_id.data:
+        form.submission_id.data = secrets.token_urlsafe(24)
+    if request.form.get("action") == "change" or not form.validate():
+        return render_form(form, status=200 if request.form.get("action") == "change" else 400)
+
+    submission = form.submission()
+    if form.urgent_advice_seen.data != "yes" and intake.screen_for_urgency(submission).is_urgent:
+        return render_template("public/urgent_advice.html", form=form)
+
+    data = reference_data()
+    receipt = intake.submit_concern(
+        db.session(),
+        submission,
+        areas=data.areas,
+        channel="web",
+        # The key carries the digest so a resend stores nothing twice while an edited
+        # resubmission (back button, change, send) is a concern of its own.
+        idempotency_key=f"web:{form.submission_id.data}:{intake.fingerprint(submission)}",
+        consent_wording_version=data.intake.consent_wording_version,
+        enrich=concern_enricher(),
+    )
+    session[_RECEIPT] = {
+        "reference": receipt.reference,
+        "urgent": receipt.urgent,
+        "district": submission.district,
+        "theme": receipt.theme,
+    }
+    return redirect(url_for("public.confirmation"), code=303)
+
+
+def render_form(form: ConcernForm, status: int = 200, **context: object) -> tuple[str, int]:
+    return render_template("public/tell_us.html", form=form, **context), status
+
+
+@blueprint.get("/confirmation")
+def confirmation() -> Response | str:
+    receipt = session.get(_RECEIPT)
+    if not receipt:
+        return redirect(url_for("public.tell_us"))
+    district = reference_data().areas.district(receipt["district"])
+    return render_template(
+        "public/confirmation.html",
+        receipt=receipt,
+        district_name=district.name if district else None,
+        theme_name=reference_data().theme_name(receipt.get("theme")),
+    )
+
+
+@blueprint.get("/privacy")
+def privacy() -> str:
+    return render_template("public/privacy.html")
+
+
+@blueprint.get("/accessibility")
+def accessibility() -> str:
+    return render_template("public/accessibility.html")
+
+
+@blueprint.get("/cookies")
+def cookies() -> str:
+    return render_template("public/cookies.html")

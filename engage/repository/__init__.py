@@ -1,0 +1,1 @@
+"""Data access functions, named for what they do. They take a Session and never import Flask."""

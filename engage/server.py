@@ -1,0 +1,36 @@
+"""Running the app under gunicorn from Python, so ``engage serve`` needs no extra files."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gunicorn.app.base import BaseApplication
+
+
+class _Gunicorn(BaseApplication):  # type: ignore[misc]
+    def __init__(self, options: dict[str, Any]) -> None:
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Any:
+        from engage import create_app
+
+        return create_app()
+
+
+def serve(*, host: str, port: int, workers: int, threads: int) -> None:
+    _Gunicorn(
+        {
+            "bind": f"{host}:{port}",
+            "workers": workers,
+            "threads": threads,
+            "worker_class": "gthread",
+            "accesslog": "-",
+            "graceful_timeout": 10,
+            "preload_app": False,
+        }
+    ).run()

@@ -1,0 +1,137 @@
+"""Fixtures: the app on each database, a client, clean tables after each test, a live server.
+
+Every database test runs on SQLite and on PostgreSQL. The PostgreSQL half needs
+ENGAGE_TEST_DATABASE_URL (``.ci/run`` sets it); without it those tests skip, saying how
+to enable them, unless ENGAGE_REQUIRE_POSTGRESQL=1 (CI) turns the skip into a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from werkzeug.serving import BaseWSGIServer, make_server
+
+from engage import create_app
+from engage.migrate import upgrade
+from engage.models import Base
+from engage.settings import Test
+
+POSTGRES_ENV = "ENGAGE_TEST_DATABASE_URL"
+POSTGRES_HOW = (
+    f"PostgreSQL tests skipped: set {POSTGRES_ENV}="
+    "postgresql+psycopg://postgres@127.0.0.1:5432/test to run them"
+)
+
+
+def _require(flag: str) -> bool:
+    return os.environ.get(flag, "") == "1"
+
+
+@pytest.fixture(scope="session")
+def sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'engage-test.sqlite3'}"
+    upgrade(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def postgresql_url() -> Iterator[str]:
+    base = os.environ.get(POSTGRES_ENV)
+    if not base:
+        if _require("ENGAGE_REQUIRE_POSTGRESQL"):
+            pytest.fail(f"{POSTGRES_ENV} is not set but ENGAGE_REQUIRE_POSTGRESQL=1")
+        pytest.skip(POSTGRES_HOW)
+    schema = f"engage_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(base)
+    try:
+        with admin.begin() as connection:
+            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    except Exception as error:
+        admin.dispose()
+        pytest.fail(f"Cannot reach the PostgreSQL server at {POSTGRES_ENV}: {error}")
+    url = make_url(base).update_query_dict({"options": f"-csearch_path={schema}"})
+    rendered = url.render_as_string(hide_password=False)
+    upgrade(rendered)
+    yield rendered
+    with admin.begin() as connection:
+        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest) -> str:
+    url: str = request.getfixturevalue(f"{request.param}_url")
+    return url
+
+
+def make_test_app(database_url: str, **overrides: object) -> Flask:
+    return create_app(Test, SQLALCHEMY_DATABASE_URI=database_url, **overrides)
+
+
+def _empty_tables(app: Flask) -> None:
+    from engage.extensions import db
+
+    with app.app_context():
+        db.session.remove()
+        with db.engine.begin() as connection:
+            for table in reversed(Base.metadata.sorted_tables):
+                connection.execute(table.delete())
+        db.engine.dispose()
+
+
+@pytest.fixture
+def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
+    """The app on each database, with no theme model (tests that need one build it)."""
+    application = make_test_app(database_url, ENGAGE_MODEL_DIR=tmp_path / "models")
+    yield application
+    _empty_tables(application)
+
+
+@pytest.fixture
+def sqlite_app(sqlite_url: str, tmp_path: Path) -> Iterator[Flask]:
+    """The app on SQLite only, for tests about pages and forms rather than storage."""
+    application = make_test_app(sqlite_url, ENGAGE_MODEL_DIR=tmp_path / "models")
+    yield application
+    _empty_tables(application)
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def sqlite_client(sqlite_app: Flask) -> FlaskClient:
+    return sqlite_app.test_client()
+
+
+class LiveServer:
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self._server: BaseWSGIServer = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self._server.server_port}"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def __enter__(self) -> LiveServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._thread.join(timeout=10)
+        self._server.server_close()
+
+
+@pytest.fixture
+def live_server(app: Flask) -> Iterator[LiveServer]:
+    with LiveServer(app) as server:
+        yield server
