@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
-from engage.database import configure_engine
+from engage.database import configure_engine, engine_options
 from engage.extensions import csrf, db, wtforms_helpers
 from engage.settings import Settings, settings_for
 
@@ -34,19 +34,15 @@ def create_app(settings: type[Settings] | None = None, **overrides: Any) -> Flas
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 
-    from engage.database import engine_options
-
-    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
-        **engine_options(app.config["SQLALCHEMY_DATABASE_URI"]),
-        **app.config.get("SQLALCHEMY_ENGINE_OPTIONS_EXTRA", {}),
-    }
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config["SQLALCHEMY_DATABASE_URI"])
     db.init_app(app)
     with app.app_context():
         configure_engine(db.engine)
     csrf.init_app(app)
     wtforms_helpers.init_app(app)
 
-    from engage import api, public
+    from engage import api, health, public
+    from engage.auth.access import register_access_check
     from engage.error_handlers import register_error_handlers
     from engage.reference_data import register_reference_data
     from engage.security_headers import register_security_headers
@@ -57,8 +53,10 @@ def create_app(settings: type[Settings] | None = None, **overrides: Any) -> Flas
     register_security_headers(app)
     app.register_blueprint(public.blueprint)
     app.register_blueprint(api.blueprint)
+    app.register_blueprint(health.blueprint)
     csrf.exempt(api.blueprint)
     register_error_handlers(app)
+    register_access_check(app)
 
     from engage.classification import register_classification
 

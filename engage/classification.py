@@ -11,13 +11,16 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from flask import Flask, current_app
 
-from classifiers.redaction import Redactor
-from classifiers.service import ModelUnavailable, ThemeClassifier
 from engage.models import Concern
 from engage.services.classification import enricher
+
+if TYPE_CHECKING:
+    from classifiers.redaction import Redactor
+    from classifiers.service import ThemeClassifier
 
 log = logging.getLogger(__name__)
 _RETRY_AFTER_SECONDS = 60.0
@@ -44,6 +47,9 @@ class ClassifierLoader:
             return None
         with self._lock:
             if self._classifier is None:
+                # spaCy and scikit-learn load here, on first use, never at import time.
+                from classifiers.service import ModelUnavailable, ThemeClassifier
+
                 try:
                     self._classifier = ThemeClassifier.load(self.model_dir)
                     self._failed_at = None
@@ -56,6 +62,8 @@ class ClassifierLoader:
         if self._redactor is None:
             with self._lock:
                 if self._redactor is None:
+                    from classifiers.redaction import Redactor
+
                     self._redactor = Redactor(self.ner_model)
         return self._redactor
 

@@ -27,7 +27,8 @@ _PAGES: dict[int, tuple[str, list[str]]] = {
     413: (
         "What you sent is too large",
         [
-            "Your answers are too long for us to accept. The issue you want tackled can be up to 2,000 characters.",
+            "Your answers are too long for us to accept. "
+            "The issue you want tackled can be up to 2,000 characters.",
             "Go back, shorten your answers and send them again.",
         ],
     ),

@@ -26,6 +26,13 @@ def downgrade(url: str, revision: str) -> None:
     command.downgrade(alembic_config(url), revision)
 
 
+def head_revisions() -> set[str]:
+    """The revisions the code expects a fully migrated database to be at."""
+    from alembic.script import ScriptDirectory
+
+    return set(ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads())
+
+
 def current_heads(url: str) -> set[str]:
     from alembic.runtime.migration import MigrationContext
 

@@ -22,7 +22,6 @@ class Settings:
     TESTING = False
     SECRET_KEY: str | None = None
     SQLALCHEMY_DATABASE_URI: str | None = None
-    SQLALCHEMY_ENGINE_OPTIONS: dict[str, object] = {"pool_pre_ping": True}
     WTF_CSRF_TIME_LIMIT = 2 * 60 * 60
     # A concern is at most 2,000 characters; 64 KiB leaves room for every field in any
     # script (4 bytes a character) while refusing anything that is not a form.
@@ -36,6 +35,8 @@ class Settings:
         os.environ.get("ENGAGE_MODEL_DIR", PROJECT_ROOT / "instance" / "models")
     )
     ENGAGE_CLASSIFY_INLINE = True
+    # An installed spaCy pipeline with NER (package name or path) to redact personal names.
+    ENGAGE_NER_MODEL: str | None = None
     ENGAGE_ONLINE_CRIME_REPORTING_URL = "https://www.cambs.police.uk/ro/report/"
     ENGAGE_EXIT_PAGE_URL = "https://www.bbc.co.uk/weather"
 
@@ -47,6 +48,10 @@ class Settings:
         values["SQLALCHEMY_DATABASE_URI"] = (
             os.environ.get("ENGAGE_DATABASE_URL") or values["SQLALCHEMY_DATABASE_URI"]
         )
+        if "ENGAGE_CLASSIFY_INLINE" in os.environ:
+            values["ENGAGE_CLASSIFY_INLINE"] = os.environ["ENGAGE_CLASSIFY_INLINE"] != "0"
+        if "ENGAGE_NER_MODEL" in os.environ:
+            values["ENGAGE_NER_MODEL"] = os.environ["ENGAGE_NER_MODEL"]
         return values
 
 

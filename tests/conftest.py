@@ -1,6 +1,8 @@
 """Fixtures: the app on each database, a client, clean tables after each test, a live server.
 
-Every database test runs on SQLite and on PostgreSQL. The PostgreSQL half needs
+Every database test runs on SQLite and on PostgreSQL. SQLite tests get a
+fresh copy of a migrated file; PostgreSQL tests share one schema, emptied after each
+test. The PostgreSQL half needs
 ENGAGE_TEST_DATABASE_URL (``.ci/run`` sets it); without it those tests skip, saying how
 to enable them, unless ENGAGE_REQUIRE_POSTGRESQL=1 (CI) turns the skip into a failure.
 """
@@ -8,6 +10,7 @@ to enable them, unless ENGAGE_REQUIRE_POSTGRESQL=1 (CI) turns the skip into a fa
 from __future__ import annotations
 
 import os
+import shutil
 import threading
 import uuid
 from collections.abc import Iterator
@@ -37,14 +40,22 @@ def _require(flag: str) -> bool:
 
 
 @pytest.fixture(scope="session")
-def sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'engage-test.sqlite3'}"
-    upgrade(url)
-    return url
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file; each test gets its own copy, so tests never share rows."""
+    path = tmp_path_factory.mktemp("db") / "template.sqlite3"
+    upgrade(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture
+def sqlite_url(sqlite_template: Path, tmp_path: Path) -> str:
+    path = tmp_path / "engage-test.sqlite3"
+    shutil.copyfile(sqlite_template, path)
+    return f"sqlite:///{path}"
 
 
 @pytest.fixture(scope="session")
-def postgresql_url() -> Iterator[str]:
+def postgresql_schema_url() -> Iterator[str]:
     base = os.environ.get(POSTGRES_ENV)
     if not base:
         if _require("ENGAGE_REQUIRE_POSTGRESQL"):
@@ -67,6 +78,17 @@ def postgresql_url() -> Iterator[str]:
     admin.dispose()
 
 
+@pytest.fixture
+def postgresql_url(postgresql_schema_url: str) -> Iterator[str]:
+    """The shared test schema, emptied after each test (TRUNCATE skips row triggers)."""
+    yield postgresql_schema_url
+    engine = create_engine(postgresql_schema_url)
+    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    with engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request: pytest.FixtureRequest) -> str:
     url: str = request.getfixturevalue(f"{request.param}_url")
@@ -77,14 +99,11 @@ def make_test_app(database_url: str, **overrides: object) -> Flask:
     return create_app(Test, SQLALCHEMY_DATABASE_URI=database_url, **overrides)
 
 
-def _empty_tables(app: Flask) -> None:
+def _release(app: Flask) -> None:
     from engage.extensions import db
 
     with app.app_context():
         db.session.remove()
-        with db.engine.begin() as connection:
-            for table in reversed(Base.metadata.sorted_tables):
-                connection.execute(table.delete())
         db.engine.dispose()
 
 
@@ -93,7 +112,7 @@ def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
     """The app on each database, with no theme model (tests that need one build it)."""
     application = make_test_app(database_url, ENGAGE_MODEL_DIR=tmp_path / "models")
     yield application
-    _empty_tables(application)
+    _release(application)
 
 
 @pytest.fixture
@@ -101,7 +120,7 @@ def sqlite_app(sqlite_url: str, tmp_path: Path) -> Iterator[Flask]:
     """The app on SQLite only, for tests about pages and forms rather than storage."""
     application = make_test_app(sqlite_url, ENGAGE_MODEL_DIR=tmp_path / "models")
     yield application
-    _empty_tables(application)
+    _release(application)
 
 
 @pytest.fixture

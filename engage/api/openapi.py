@@ -10,11 +10,15 @@ from forms.concern import CONCERN_QUESTION, PLACE_MAX, TEXT_MAX, TEXT_MIN
 
 def openapi_document() -> dict[str, Any]:
     data = reference_data()
-    problem = {"$ref": "#/components/schemas/Problem"}
-    problem_response = lambda text: {  # noqa: E731
-        "description": text,
-        "content": {"application/problem+json": {"schema": problem}},
-    }
+
+    def problem_response(text: str) -> dict[str, Any]:
+        return {
+            "description": text,
+            "content": {
+                "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+            },
+        }
+
     return {
         "openapi": "3.1.0",
         "info": {

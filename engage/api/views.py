@@ -10,6 +10,7 @@ from flask import Response, jsonify, request, url_for
 from engage.api import blueprint
 from engage.api.openapi import openapi_document
 from engage.api.payload import FORM_TO_API, PayloadError, payload_to_formdata
+from engage.auth.access import public
 from engage.classification import concern_enricher
 from engage.error_handlers import problem
 from engage.extensions import db
@@ -23,6 +24,7 @@ _IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{8,128}$")
 
 
 @blueprint.post("/concerns")
+@public
 def create_concern() -> Response:
     if not request.is_json:
         return problem(
@@ -82,6 +84,7 @@ def create_concern() -> Response:
 
 
 @blueprint.get("/concerns/<reference>")
+@public
 def concern_status(reference: str) -> Response:
     canonical = normalise_reference(reference)
     concern = fetch_concern_by_reference(db.session(), canonical) if canonical else None
@@ -98,6 +101,7 @@ def concern_status(reference: str) -> Response:
 
 
 @blueprint.get("/openapi.json")
+@public
 def openapi() -> Response:
     return jsonify(openapi_document())
 

@@ -35,23 +35,23 @@ CHANNELS = (
 STATUSES = ("new", "triaged", "handled", "duplicate", "quarantined")
 URGENCIES = ("routine", "urgent")
 
-_ID = BigInteger().with_variant(Integer(), "sqlite")
+ID_TYPE = BigInteger().with_variant(Integer(), "sqlite")
 
 
-def _one_of(column: str, values: tuple[str, ...]) -> str:
+def one_of(column: str, values: tuple[str, ...]) -> str:
     return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
 class Concern(Base):
     __tablename__ = "concerns"
     __table_args__ = (
-        CheckConstraint(_one_of("channel", CHANNELS), name="channel"),
-        CheckConstraint(_one_of("status", STATUSES), name="status"),
-        CheckConstraint(_one_of("urgency", URGENCIES), name="urgency"),
+        CheckConstraint(one_of("channel", CHANNELS), name="channel"),
+        CheckConstraint(one_of("status", STATUSES), name="status"),
+        CheckConstraint(one_of("urgency", URGENCIES), name="urgency"),
         Index("ix_concerns_district_submitted_at", "district", "submitted_at"),
     )
 
-    id: Mapped[int] = mapped_column(_ID, primary_key=True)
+    id: Mapped[int] = mapped_column(ID_TYPE, primary_key=True)
     reference: Mapped[str] = mapped_column(String(16), unique=True)
     text: Mapped[str] = mapped_column(Text)
     impact: Mapped[str | None] = mapped_column(Text)
@@ -77,6 +77,17 @@ class Concern(Base):
     classified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     text_redacted: Mapped[str | None] = mapped_column(Text)
 
+    outreach_session_id: Mapped[int | None] = mapped_column(
+        ForeignKey("outreach_sessions.id"), index=True
+    )
+    import_batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batches.id"))
+    logged_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # A merged duplicate is kept but counted once: rollups skip rows with this set.
+    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("concerns.id"), index=True)
+    handled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    handled_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    outcome_note: Mapped[str | None] = mapped_column(Text)
+
     contact: Mapped[ConcernContact | None] = relationship(
         back_populates="concern", cascade="all, delete-orphan", uselist=False
     )
@@ -88,7 +99,7 @@ class Concern(Base):
 class ConcernContact(Base):
     __tablename__ = "concern_contacts"
 
-    id: Mapped[int] = mapped_column(_ID, primary_key=True)
+    id: Mapped[int] = mapped_column(ID_TYPE, primary_key=True)
     concern_id: Mapped[int] = mapped_column(
         ForeignKey("concerns.id", ondelete="CASCADE"), unique=True
     )

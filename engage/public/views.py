@@ -7,6 +7,7 @@ import secrets
 from flask import redirect, render_template, request, session, url_for
 from werkzeug.wrappers import Response
 
+from engage.auth.access import public
 from engage.classification import concern_enricher
 from engage.extensions import db
 from engage.public import blueprint
@@ -19,17 +20,20 @@ _RECEIPT = "receipt"
 
 
 @blueprint.get("/")
+@public
 def tell_us() -> str:
     form = concern_form(formdata=None, data={"submission_id": secrets.token_urlsafe(24)})
     return render_template("public/tell_us.html", form=form)
 
 
 @blueprint.get("/tell-us")
+@public
 def tell_us_alias() -> Response:
     return redirect(url_for("public.tell_us"), code=301)
 
 
 @blueprint.post("/")
+@public
 def submit() -> Response | tuple[str, int] | str:
     form = concern_form()
     if not form.submission_id.data:
@@ -67,6 +71,7 @@ def render_form(form: ConcernForm, status: int = 200, **context: object) -> tupl
 
 
 @blueprint.get("/confirmation")
+@public
 def confirmation() -> Response | str:
     receipt = session.get(_RECEIPT)
     if not receipt:
@@ -81,15 +86,18 @@ def confirmation() -> Response | str:
 
 
 @blueprint.get("/privacy")
+@public
 def privacy() -> str:
     return render_template("public/privacy.html")
 
 
 @blueprint.get("/accessibility")
+@public
 def accessibility() -> str:
     return render_template("public/accessibility.html")
 
 
 @blueprint.get("/cookies")
+@public
 def cookies() -> str:
     return render_template("public/cookies.html")

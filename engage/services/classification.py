@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from classifiers.service import Classification
 from engage.database import write_transaction
 from engage.models import Concern, ConcernTheme
+
+if TYPE_CHECKING:
+    from classifiers.service import Classification
 
 
 class Classifies(Protocol):

@@ -15,7 +15,10 @@ from classifiers.urgency import UrgencyReason, assess_urgency
         ("I'm being followed home every night", UrgencyReason.DANGER_NOW),
         ("my husband hits me when he drinks", UrgencyReason.DOMESTIC_ABUSE),
         ("my ex keeps stalking me and turning up", UrgencyReason.DOMESTIC_ABUSE),
-        ("i think the kids next door are neglected and left alone for days", UrgencyReason.CHILD_AT_RISK),
+        (
+            "i think the kids next door are neglected and left alone for days",
+            UrgencyReason.CHILD_AT_RISK,
+        ),
         ("older men grooming girls from the school", UrgencyReason.CHILD_AT_RISK),
         ("some days I want to kill myself", UrgencyReason.SELF_HARM),
         ("feeling suicidal since the break in", UrgencyReason.SELF_HARM),

@@ -35,7 +35,8 @@ def test_the_six_districts_are_offered_in_order() -> None:
 )
 def test_a_place_or_outward_code_suggests_its_district(place: str, district: str) -> None:
     suggestion = AREAS.suggest_district(place)
-    assert suggestion is not None and suggestion.id == district
+    assert suggestion is not None
+    assert suggestion.id == district
 
 
 @pytest.mark.parametrize("place", ["PE7", "PE8", "somewhere nice", "", "SW1A 1AA"])

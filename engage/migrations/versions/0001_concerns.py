@@ -10,7 +10,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-
 revision: str = "0001"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
@@ -45,7 +44,8 @@ def upgrade() -> None:
         sa.Column("classified_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("text_redacted", sa.Text(), nullable=True),
         sa.CheckConstraint(
-            "channel IN ('web', 'api', 'surgery', 'street_briefing', 'panel_meeting', 'community_event', 'other')",
+            "channel IN ('web', 'api', 'surgery', 'street_briefing', 'panel_meeting', "
+            "'community_event', 'other')",
             name=op.f("ck_concerns_channel"),
         ),
         sa.CheckConstraint(

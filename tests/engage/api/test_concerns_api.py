@@ -65,9 +65,10 @@ def test_contact_details_need_consent(app: Flask, client: FlaskClient) -> None:
     response = client.post("/api/v1/concerns", json=body(contact_email="a@example.org"))
 
     assert response.status_code == 422
-    assert {"field": "consent_to_contact", "detail": (
-        "Confirm that we may use your contact details to tell you what happens next"
-    )} in response.json["errors"]  # type: ignore[index]
+    assert {
+        "field": "consent_to_contact",
+        "detail": ("Confirm that we may use your contact details to tell you what happens next"),
+    } in response.json["errors"]  # type: ignore[index]
     assert stored(app) == []
 
 
@@ -86,10 +87,18 @@ def test_contact_details_with_consent_are_stored(app: Flask, client: FlaskClient
     ("payload", "field", "detail"),
     [
         (body(text=None), "text", "Enter the issue you want the police to tackle"),
-        (body(text="ab"), "text", "The issue you want the police to tackle must be 3 characters or more"),
+        (
+            body(text="ab"),
+            "text",
+            "The issue you want the police to tackle must be 3 characters or more",
+        ),
         (body(district="atlantis"), "district", "Select the district you live in from the list"),
         (body(text=42), "text", "text must be a string"),
-        (body(consent_to_contact="yes"), "consent_to_contact", "consent_to_contact must be true or false"),
+        (
+            body(consent_to_contact="yes"),
+            "consent_to_contact",
+            "consent_to_contact must be true or false",
+        ),
         (body(colour="blue"), "colour", "colour is not a field this API accepts"),
         (body(age_band="old"), "age_band", "Select your age group from the list"),
     ],
@@ -150,7 +159,9 @@ class TestIdempotency:
     ) -> None:
         headers = {"Idempotency-Key": "kiosk-7-000124"}
         client.post("/api/v1/concerns", json=body(), headers=headers)
-        response = client.post("/api/v1/concerns", json=body(text="Something else"), headers=headers)
+        response = client.post(
+            "/api/v1/concerns", json=body(text="Something else"), headers=headers
+        )
 
         assert response.status_code == 422
         assert response.content_type == "application/problem+json"

@@ -35,7 +35,8 @@ def test_the_form_asks_the_survey_question_and_says_it_is_not_for_crimes(
     assert page.heading == "Tell us your policing priority"
     assert QUESTION in page.text()
     assert "This is not a way to report a crime" in page.text()
-    assert "999" in page.text() and "101" in page.text()
+    assert "999" in page.text()
+    assert "101" in page.text()
     assert page.soup.select_one(".govuk-exit-this-page") is not None
     assert "GOV.UK" not in page.text()
     assert page.soup.select_one("form")["novalidate"] is not None
@@ -143,7 +144,8 @@ def test_a_postcode_district_is_used_when_no_district_is_chosen(app: Flask, send
         (
             {"concern": "x" * 2001},
             "concern",
-            "The issue you want the police to tackle must be 2,000 characters or fewer (you have 2,001)",
+            "The issue you want the police to tackle must be 2,000 characters or fewer"
+            " (you have 2,001)",
         ),
         ({"district": None, "place": ""}, "district", "Select the district you live in"),
         ({"district": "narnia"}, "district", "Select the district you live in from the list"),
@@ -345,7 +347,8 @@ class TestUrgentDisclosures:
         assert response.status_code == 303
         assert concern.text == "My partner hits me and I am scared for my life"
         assert concern.urgency == "urgent"
-        assert concern.urgency_reasons is not None and "domestic_abuse" in concern.urgency_reasons
+        assert concern.urgency_reasons is not None
+        assert "domestic_abuse" in concern.urgency_reasons
         assert (
             "A member of staff will read your concern first"
             in Page.of(client.get("/confirmation").data).text()

@@ -1,0 +1,1 @@
+"""Staff sign-in and who may use which page."""

@@ -1,0 +1,48 @@
+"""The staff menu: each section, the roles that see it, and where it lives.
+
+Blueprints add their sections with ``add_section`` when they register, so the menu
+never offers a page the person cannot open.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Flask, url_for
+from flask_login import current_user
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    label: str
+    endpoint: str
+    roles: frozenset[str]
+    order: int
+
+
+@dataclass(frozen=True)
+class MenuItem:
+    key: str
+    label: str
+    url: str
+
+
+def add_section(app: Flask, section: Section) -> None:
+    app.extensions.setdefault("engage.staff_sections", []).append(section)
+
+
+def register_navigation(app: Flask) -> None:
+    @app.context_processor
+    def _navigation() -> dict[str, object]:
+        def staff_navigation() -> list[MenuItem]:
+            if not current_user.is_authenticated:
+                return []
+            sections: list[Section] = app.extensions.get("engage.staff_sections", [])
+            return [
+                MenuItem(s.key, s.label, url_for(s.endpoint))
+                for s in sorted(sections, key=lambda s: s.order)
+                if current_user.role in s.roles
+            ]
+
+        return {"staff_navigation": staff_navigation}

@@ -1,0 +1,131 @@
+"""Scheduled jobs' bookkeeping and what they produce: claims, rollup facts, emerging issues,
+new topics, digests and model versions."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    Float,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from engage.models.base import Base, UTCDateTime
+from engage.models.concern import ID_TYPE, one_of
+
+JOB_OUTCOMES = ("running", "succeeded", "failed")
+GRAINS = ("day", "week", "month")
+
+
+class JobRun(Base):
+    """One job's claim on one period. The unique key makes a second run of a period a no-op."""
+
+    __tablename__ = "job_runs"
+    __table_args__ = (
+        UniqueConstraint("job_name", "period_key", name="uq_job_runs_job_period"),
+        CheckConstraint(one_of("outcome", JOB_OUTCOMES), name="outcome"),
+    )
+
+    id: Mapped[int] = mapped_column(ID_TYPE, primary_key=True)
+    job_name: Mapped[str] = mapped_column(String(60))
+    period_key: Mapped[str] = mapped_column(String(40))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    outcome: Mapped[str] = mapped_column(String(20))
+    rows: Mapped[int | None] = mapped_column(Integer)
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    triggered_by: Mapped[str] = mapped_column(String(40))
+
+
+class ConcernCount(Base):
+    """Rollup fact: concerns per period x district x neighbourhood x theme x channel.
+
+    Empty strings stand for "none" (no neighbourhood named, not yet classified) so every
+    key column can be part of the primary key.
+    """
+
+    __tablename__ = "concern_counts"
+    __table_args__ = (CheckConstraint(one_of("grain", GRAINS), name="grain"),)
+
+    grain: Mapped[str] = mapped_column(String(5), primary_key=True)
+    period_start: Mapped[date] = mapped_column(Date, primary_key=True)
+    district: Mapped[str] = mapped_column(String(40), primary_key=True)
+    neighbourhood: Mapped[str] = mapped_column(String(80), primary_key=True)
+    theme: Mapped[str] = mapped_column(String(40), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(30), primary_key=True)
+    concerns: Mapped[int] = mapped_column(Integer)
+    urgent: Mapped[int] = mapped_column(Integer)
+    agree: Mapped[int] = mapped_column(Integer)
+    disagree: Mapped[int] = mapped_column(Integer)
+    dont_know: Mapped[int] = mapped_column(Integer)
+
+
+class EmergingIssue(Base):
+    __tablename__ = "emerging_issues"
+    __table_args__ = (
+        UniqueConstraint("grain", "period_start", "district", "theme", name="uq_emerging_issue"),
+    )
+
+    id: Mapped[int] = mapped_column(ID_TYPE, primary_key=True)
+    grain: Mapped[str] = mapped_column(String(5))
+    period_start: Mapped[date] = mapped_column(Date, index=True)
+    district: Mapped[str] = mapped_column(String(40))
+    theme: Mapped[str] = mapped_column(String(40))
+    count: Mapped[int] = mapped_column(Integer)
+    baseline_mean: Mapped[float] = mapped_column(Float)
+    p_value: Mapped[float] = mapped_column(Float)
+    method: Mapped[str] = mapped_column(String(80))
+    detected_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class NewTopic(Base):
+    """A cluster of concerns that fit no theme well, shown by its top terms."""
+
+    __tablename__ = "new_topics"
+
+    id: Mapped[int] = mapped_column(ID_TYPE, primary_key=True)
+    grain: Mapped[str] = mapped_column(String(5))
+    period_start: Mapped[date] = mapped_column(Date, index=True)
+    district: Mapped[str | None] = mapped_column(String(40))
+    top_terms: Mapped[list[str]] = mapped_column(JSON)
+    size: Mapped[int] = mapped_column(Integer)
+    example_concern_ids: Mapped[list[int]] = mapped_column(JSON)
+    detected_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Digest(Base):
+    __tablename__ = "digests"
+    __table_args__ = (UniqueConstraint("kind", "period_start", name="uq_digest_period"),)
+
+    id: Mapped[int] = mapped_column(ID_TYPE, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    period_start: Mapped[date] = mapped_column(Date)
+    period_end: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    outbox_path: Mapped[str] = mapped_column(String(500))
+    emailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class ModelVersion(Base):
+    """Every model trained by the retraining job, promoted or not, with both scores."""
+
+    __tablename__ = "model_versions"
+
+    id: Mapped[int] = mapped_column(ID_TYPE, primary_key=True)
+    version: Mapped[str] = mapped_column(String(80), unique=True)
+    trained_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    corrections_used: Mapped[int] = mapped_column(Integer)
+    macro_f1: Mapped[float] = mapped_column(Float)
+    previous_version: Mapped[str | None] = mapped_column(String(80))
+    previous_macro_f1: Mapped[float | None] = mapped_column(Float)
+    promoted: Mapped[bool] = mapped_column(Boolean)
+    note: Mapped[str | None] = mapped_column(Text)
