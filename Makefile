@@ -41,7 +41,10 @@ $(MODEL): $(STAMP) $(wildcard classifiers/corpus/*.csv)
 
 model: $(MODEL) ## Train the theme classifier when there is none (or the corpus changed)
 
-run: install migrate model ## Start the service on SQLite at http://127.0.0.1:5000
+run: install migrate model ## Start the service on SQLite at http://127.0.0.1:5000 (and the scheduler)
+	$(BIN)/engage users ensure-admin
+	@$(BIN)/engage scheduler & scheduler=$$!; \
+	trap 'kill $$scheduler 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/engage serve --host 127.0.0.1 --port 5000
 
 test: install ## Run the whole suite (PostgreSQL half when ENGAGE_TEST_DATABASE_URL is set)

@@ -19,30 +19,50 @@ class UrgencyReason(StrEnum):
     SELF_HARM = "self_harm"
 
 
+_PEOPLE = r"(?:he|she|they|someone|somebody|a man|a woman|a lad|a guy)"
+_WEAPONS = r"(?:knife|gun|machete|weapon|blade)"
+_RELATIVES = (
+    r"(?:husband|wife|partner|boyfriend|girlfriend|ex|ex-partner|ex partner|dad|father|"
+    r"mum|mother|son|daughter|stepdad|step-dad|brother|uncle)"
+)
+_ABUSE_VERBS = (
+    r"(?:hits?|hitting|beats?|beating|beaten|hurts?|hurting|chok(?:e|es|ed|ing)|strangl\w*|"
+    r"threaten\w*|controls?|controlling|abus\w*|punch\w*|kick\w*|rap(?:e|ed)|stalk\w*|"
+    r"won'?t let me)"
+)
+_CHILDREN = r"(?:child|children|kid|kids|baby|babies|toddler|girls?|boys?|daughter|son|teenagers?)"
+_CHILD_HARMS = (
+    r"(?:abus\w*|neglect\w*|beaten|hit|hurt|groom\w*|exploit\w*|left alone|unsafe|at risk|"
+    r"in danger|locked (?:in|up)|starv\w*)"
+)
+
 _PATTERNS: dict[UrgencyReason, tuple[str, ...]] = {
     UrgencyReason.DANGER_NOW: (
         r"\b(?:happening|going on|outside|here)\s+(?:right\s+)?now\b",
-        r"\bat the moment\b.*\b(?:fight|knife|gun|attack|break(?:ing)? in)",
+        rf"\bat the moment\b.*\b(?:fight|{_WEAPONS}|attack|break(?:ing)? in)",
         r"\bin danger\b",
-        r"\b(?:going|gonna|threaten(?:ed|ing)?|want(?:s|ed)?) to (?:kill|stab|shoot|hurt) (?:me|us|him|her|them|my)\b",
-        r"\b(?:he|she|they|someone|somebody|a man|a woman) (?:has|have|got|is carrying|is holding) an? (?:knife|gun|machete|weapon)\b",
+        r"\b(?:going|gonna|threaten(?:ed|ing)?|want(?:s|ed)?) to (?:kill|stab|shoot|hurt) "
+        r"(?:me|us|him|her|them|my)\b",
+        rf"\b{_PEOPLE} (?:has|have|got|is carrying|is holding) an? {_WEAPONS}\b",
         r"\bbeing (?:attacked|followed|stabbed|assaulted|held)\b",
-        r"\b(?:please )?(?:help|send (?:someone|police)) (?:me|us)?\s*(?:now|quick|asap|urgently)\b",
+        r"\b(?:help|send (?:someone|police)) (?:me|us)?\s*(?:now|quick|asap|urgently)\b",
         r"\bplease help me\b",
         r"\bscared for (?:my|our|his|her) li(?:fe|ves)\b",
-        r"\b(?:i am|i'm|im) (?:scared|afraid|terrified) (?:he|she|they)(?:'ll| will) (?:hurt|kill)\b",
+        r"\b(?:i am|i'm|im) (?:scared|afraid|terrified) (?:he|she|they)(?:'ll| will) "
+        r"(?:hurt|kill)\b",
         r"\bsomeone (?:is )?(?:breaking|broken) in\b",
     ),
     UrgencyReason.DOMESTIC_ABUSE: (
-        r"\b(?:my|our|her|his) (?:husband|wife|partner|boyfriend|girlfriend|ex|ex-partner|ex partner|dad|father|mum|mother|son|daughter|stepdad|step-dad)\b.{0,60}\b(?:hits?|hitting|beats?|beating|beaten|hurts?|hurting|chok(?:e|es|ed|ing)|strangl\w*|threaten\w*|controls?|controlling|abus\w*|punch\w*|kick\w*|rap(?:e|ed)|stalk\w*|won'?t let me)\b",
+        rf"\b(?:my|our|her|his) {_RELATIVES}\b.{{0,60}}\b{_ABUSE_VERBS}\b",
         r"\bdomestic (?:abuse|violence)\b",
         r"\bcoercive control\b",
         r"\b(?:abusive|violent) (?:husband|wife|partner|relationship|boyfriend|girlfriend|ex)\b",
         r"\bstalk(?:ing|ed|s)? me\b",
     ),
     UrgencyReason.CHILD_AT_RISK: (
-        r"\b(?:child|children|kid|kids|baby|babies|toddler|girl|boy|daughter|son|teenager)\b.{0,60}\b(?:abus\w*|neglect\w*|beaten|hit|hurt|groom\w*|exploit\w*|left alone|unsafe|at risk|in danger|locked (?:in|up)|starv\w*)\b",
-        r"\b(?:abus\w*|neglect\w*|groom\w*|exploit\w*|hurting|beating)\b.{0,40}\b(?:child|children|kid|kids|baby|toddler|a minor|under ?age)\b",
+        rf"\b{_CHILDREN}\b.{{0,60}}\b{_CHILD_HARMS}\b",
+        r"\b(?:abus\w*|neglect\w*|groom\w*|exploit\w*|hurting|beating)\b.{0,40}"
+        r"\b(?:child|children|kid|kids|baby|toddler|a minor|under ?age)\b",
         r"\bgrooming\b",
         r"\bchild (?:sexual )?(?:abuse|exploitation)\b",
     ),

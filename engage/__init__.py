@@ -9,7 +9,7 @@ from flask import Flask
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
 from engage.database import configure_engine, engine_options
-from engage.extensions import csrf, db, wtforms_helpers
+from engage.extensions import csrf, db, limiter, login_manager, wtforms_helpers
 from engage.settings import Settings, settings_for
 
 
@@ -40,12 +40,17 @@ def create_app(settings: type[Settings] | None = None, **overrides: Any) -> Flas
         configure_engine(db.engine)
     csrf.init_app(app)
     wtforms_helpers.init_app(app)
+    login_manager.init_app(app)
+    limiter.init_app(app)
 
     from engage import api, health, public
     from engage.auth.access import register_access_check
+    from engage.auth.navigation import register_navigation
+    from engage.auth.session import register_user_loader
     from engage.error_handlers import register_error_handlers
     from engage.reference_data import register_reference_data
     from engage.security_headers import register_security_headers
+    from engage.staff_areas import register_staff_areas
     from engage.template_globals import register_template_globals
 
     register_reference_data(app)
@@ -57,6 +62,9 @@ def create_app(settings: type[Settings] | None = None, **overrides: Any) -> Flas
     csrf.exempt(api.blueprint)
     register_error_handlers(app)
     register_access_check(app)
+    register_navigation(app)
+    register_user_loader(app)
+    register_staff_areas(app)
 
     from engage.classification import register_classification
 

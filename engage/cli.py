@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from importlib import import_module
+
 import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
@@ -9,8 +11,24 @@ from flask.cli import FlaskGroup, with_appcontext
 from engage import create_app
 from engage import migrate as migrations
 
+# The classifier's commands import scikit-learn and spaCy: load them only when asked for,
+# so `engage serve` and every other command start in well under a second.
+_LAZY_COMMANDS = {name: ("classifiers.cli", name) for name in ("train", "evaluate", "classify")}
 
-@click.group(cls=FlaskGroup, create_app=create_app, add_version_option=False)
+
+class EngageGroup(FlaskGroup):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *_LAZY_COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in _LAZY_COMMANDS:
+            module, attribute = _LAZY_COMMANDS[cmd_name]
+            command: click.Command = getattr(import_module(module), attribute)
+            return command
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=EngageGroup, create_app=create_app, add_version_option=False)
 def main() -> None:
     """Engage: People's Priorities."""
 
@@ -75,13 +93,10 @@ def classify_pending_command(batch_size: int) -> None:
     click.echo(f"Classified {done} concern(s).")
 
 
-def _attach_classifier_commands() -> None:
-    from classifiers import cli as classifier_cli
+from engage import jobs_cli as _jobs_cli  # noqa: E402
+from engage.auth.commands import users as _users_commands  # noqa: E402
 
-    for name in ("train", "evaluate", "classify"):
-        command = getattr(classifier_cli, name, None)
-        if isinstance(command, click.Command):
-            main.add_command(command, name)
-
-
-_attach_classifier_commands()
+main.add_command(_users_commands)
+main.add_command(_jobs_cli.jobs)
+main.add_command(_jobs_cli.scheduler_command)
+main.add_command(_jobs_cli.demo_data_command)

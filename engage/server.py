@@ -32,5 +32,7 @@ def serve(*, host: str, port: int, workers: int, threads: int) -> None:
             "accesslog": "-",
             "graceful_timeout": 10,
             "preload_app": False,
+            # Gunicorn 27's control socket is one path per user: two servers would clash.
+            "control_socket_disable": True,
         }
     ).run()

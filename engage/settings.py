@@ -35,6 +35,14 @@ class Settings:
         os.environ.get("ENGAGE_MODEL_DIR", PROJECT_ROOT / "instance" / "models")
     )
     ENGAGE_CLASSIFY_INLINE = True
+    RATELIMIT_STORAGE_URI = os.environ.get("ENGAGE_RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    PERMANENT_SESSION_LIFETIME = 8 * 60 * 60
+    # Staff sessions end after this many minutes without a request.
+    ENGAGE_STAFF_IDLE_MINUTES = 30
+    ENGAGE_OUTBOX_DIR = Path(
+        os.environ.get("ENGAGE_OUTBOX_DIR", PROJECT_ROOT / "instance" / "outbox")
+    )
     # An installed spaCy pipeline with NER (package name or path) to redact personal names.
     ENGAGE_NER_MODEL: str | None = None
     ENGAGE_ONLINE_CRIME_REPORTING_URL = "https://www.cambs.police.uk/ro/report/"
@@ -50,6 +58,10 @@ class Settings:
         )
         if "ENGAGE_CLASSIFY_INLINE" in os.environ:
             values["ENGAGE_CLASSIFY_INLINE"] = os.environ["ENGAGE_CLASSIFY_INLINE"] != "0"
+        # Digest e-mail is off unless ENGAGE_SMTP_HOST (and friends) are set.
+        from jobs.digest_mail import smtp_settings_from_environ
+
+        values["ENGAGE_SMTP"] = smtp_settings_from_environ(os.environ)
         if "ENGAGE_NER_MODEL" in os.environ:
             values["ENGAGE_NER_MODEL"] = os.environ["ENGAGE_NER_MODEL"]
         return values

@@ -60,7 +60,7 @@ def _free_text(label: str, *, minimum: int, maximum: int, required: bool) -> Any
     return check
 
 
-class ConcernForm(FlaskForm):
+class ConcernForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF ships no type hints
     """The public form. Choices come from config so the form never reads files itself."""
 
     class Meta:
@@ -211,7 +211,7 @@ class ConcernForm(FlaskForm):
 
     @property
     def wants_update(self) -> bool:
-        return self.wants_contact.data == "yes"
+        return bool(self.wants_contact.data == "yes")
 
     def submission(self) -> ConcernSubmission:
         """The validated answers, normalised; call only after ``validate()`` succeeded."""

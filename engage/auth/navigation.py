@@ -19,6 +19,8 @@ class Section:
     endpoint: str
     roles: frozenset[str]
     order: int
+    # One line on the staff home page saying what the section is for.
+    description: str = ""
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,7 @@ class MenuItem:
     key: str
     label: str
     url: str
+    description: str = ""
 
 
 def add_section(app: Flask, section: Section) -> None:
@@ -40,7 +43,7 @@ def register_navigation(app: Flask) -> None:
                 return []
             sections: list[Section] = app.extensions.get("engage.staff_sections", [])
             return [
-                MenuItem(s.key, s.label, url_for(s.endpoint))
+                MenuItem(s.key, s.label, url_for(s.endpoint), s.description)
                 for s in sorted(sections, key=lambda s: s.order)
                 if current_user.role in s.roles
             ]

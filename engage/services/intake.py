@@ -18,8 +18,8 @@ from engage.errors import IdempotencyConflict
 from engage.models import Concern, ConcernContact
 from engage.references import new_reference
 from engage.repository.concerns import (
-    add_concern,
     fetch_concern_by_idempotency_key,
+    insert_concern,
     reference_exists,
 )
 from forms.submission import ConcernSubmission
@@ -68,11 +68,6 @@ def submit_concern(
     the write; it runs outside the write lock and must not touch the database.
     """
     digest = fingerprint(submission)
-    if idempotency_key:
-        earlier = _earlier_submission(session, idempotency_key, digest)
-        if earlier is not None:
-            return earlier
-
     now = now or datetime.now(UTC)
     urgency = screen_for_urgency(submission)
     concern = _build_concern(submission, areas, channel, urgency, now, consent_wording_version)
@@ -81,17 +76,22 @@ def submit_concern(
     if enrich is not None:
         enrich(concern)
 
-    try:
-        with write_transaction(session):
-            concern.reference = _unused_reference(session)
-            add_concern(session, concern)
-    except IntegrityError:
-        if not idempotency_key:
-            raise
-        earlier = _earlier_submission(session, idempotency_key, digest)
-        if earlier is None:
-            raise
-        return earlier
+    # Insert first and let the unique constraints speak: a resend (same idempotency key)
+    # or, once in a great while, a reference already taken. Looking up first would cost
+    # every submission two extra queries to save a rare one.
+    for _ in range(_REFERENCE_ATTEMPTS):
+        concern.reference = new_reference()
+        try:
+            with write_transaction(session):
+                insert_concern(session, concern)
+            break
+        except IntegrityError:
+            if idempotency_key:
+                earlier = _earlier_submission(session, idempotency_key, digest)
+                if earlier is not None:
+                    return earlier
+    else:
+        raise RuntimeError("Could not store the concern under an unused reference")
     return Receipt(
         concern.reference,
         concern.submitted_at,
@@ -99,6 +99,27 @@ def submit_concern(
         urgent=urgency.is_urgent,
         theme=None if concern.needs_review else concern.theme,
     )
+
+
+def build_concern(
+    submission: ConcernSubmission,
+    *,
+    areas: Areas,
+    channel: str,
+    consent_wording_version: str,
+    now: datetime,
+) -> Concern:
+    """A new, unsaved concern, screened for urgency and fingerprinted, for services that
+    store several concerns in one transaction (``submit_concern`` stores one)."""
+    urgency = screen_for_urgency(submission)
+    concern = _build_concern(submission, areas, channel, urgency, now, consent_wording_version)
+    concern.request_fingerprint = fingerprint(submission)
+    return concern
+
+
+def assign_reference(session: Session, concern: Concern) -> None:
+    """Give a concern about to be stored an unused reference; call inside the write."""
+    concern.reference = _unused_reference(session)
 
 
 def _earlier_submission(session: Session, key: str, digest: str) -> Receipt | None:

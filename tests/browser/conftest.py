@@ -14,7 +14,14 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    Page,
+    Playwright,
+    expect,
+    sync_playwright,
+)
 
 from tests.conftest import LiveServer
 
@@ -28,7 +35,7 @@ CHROMIUM_ARGS = [
 ]
 BROWSER_HOW = "Browser tests skipped: install Debian's Chromium (apt-get install chromium)"
 # Long enough for a slow CI machine, short enough that a missing element fails quickly.
-TIMEOUT_MS = 10_000
+TIMEOUT_MS = 15_000
 
 NewContext = Callable[..., BrowserContext]
 
@@ -46,6 +53,7 @@ def playwright() -> Iterator[Playwright]:
 @pytest.fixture(scope="session")
 def browser(playwright: Playwright) -> Iterator[Browser]:
     chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    expect.set_options(timeout=TIMEOUT_MS)
     yield chromium
     chromium.close()
 

@@ -61,6 +61,11 @@ def make_a_mistake_then_correct_it(page: Page, server: LiveServer, *, scripts: b
     expect(summary).to_contain_text("There is a problem")
     link = summary.get_by_role("link", name="Select the district you live in")
     expect(link).to_have_attribute("href", "#district")
+    # What a screen reader announces on reaching the radios.
+    districts = page.get_by_role("group", name="Which district do you live in?")
+    expect(districts).to_have_accessible_description(
+        re.compile(r"Error:\s+Select the district you live in")
+    )
     expect(page.get_by_label(QUESTION)).to_have_value(CONCERN)
     expect(page.get_by_label(PLACE)).to_have_value(NOWHERE)
     if scripts:

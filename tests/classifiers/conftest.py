@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -228,6 +229,11 @@ def model_copy(trained: TrainResult, tmp_path: Path) -> Path:
 @pytest.fixture
 def examples() -> list[Example]:
     return fixture_examples()
+
+
+@pytest.fixture(name="write_csv")
+def write_csv_fixture() -> Callable[[Path, list[Example]], Path]:
+    return write_csv
 
 
 @pytest.fixture

@@ -1,0 +1,255 @@
+"""Speed of the rollups on a million concerns (never run as timed unit tests).
+
+    python -m benchmarks.bench_rollups [--json] [--concerns N] [--no-postgresql]
+
+Measures, on SQLite and on PostgreSQL, with the demo-data generator's 1,000,000 concerns
+(15 months, fixed seed and date, so every run sees the same rows):
+- a full rebuild (``rebuild_rollups``: every day, ISO week and month x district x
+  neighbourhood x theme x channel), target under 2 s;
+- the daily job (``rollup_period`` for one day, which also recounts its week and month)
+  after 10,000 new concerns arrive that day, target under 0.2 s.
+
+The SQLite database is generated once (a few minutes) and cached in benchmarks/.cache/
+(gitignored); each run works on a copy. PostgreSQL data lives in the schema
+``engage_bench_rollups`` of ENGAGE_BENCH_DATABASE_URL (default: ENGAGE_TEST_DATABASE_URL,
+else postgresql+psycopg://postgres@127.0.0.1:5432/test), kept between runs. Wall and CPU
+time of this process are both reported: SQLite's work is in-process CPU, PostgreSQL's not.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sqlite3
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from benchmarks.bench_intake import machine_facts
+from engage.database import make_engine, write_transaction
+from engage.migrate import upgrade
+from engage.models import Base, Concern
+from jobs.demo_data import generate_demo_data
+from jobs.framework import JobContext, Period, london_today
+from jobs.rollups import rebuild_rollups, rollup_period
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+CACHE = HERE / ".cache"
+NOW = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)
+SEED = 2026
+NEW_CONCERNS = 10_000
+PG_SCHEMA = "engage_bench_rollups"
+TARGETS = {"full_rebuild_seconds": 2.0, "daily_after_10k_seconds": 0.2}
+REPEATS = 3
+
+
+def _timed(action: Callable[[], Any]) -> tuple[float, float, Any]:
+    wall, cpu = time.perf_counter(), time.process_time()
+    value = action()
+    return round(time.perf_counter() - wall, 3), round(time.process_time() - cpu, 3), value
+
+
+def _populate(url: str, concerns: int) -> float:
+    engine = make_engine(url)
+    session = Session(engine)
+    try:
+        started = time.perf_counter()
+        generate_demo_data(
+            session, concerns=concerns, seed=SEED, now=NOW, config_dir=ROOT / "config"
+        )
+        return round(time.perf_counter() - started, 1)
+    finally:
+        session.close()
+        engine.dispose()
+
+
+def _count(url: str) -> int:
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            return int(connection.scalar(select(func.count()).select_from(Concern)) or 0)
+    except Exception:
+        return -1
+    finally:
+        engine.dispose()
+
+
+def _sqlite_cache(concerns: int) -> tuple[Path, float | None]:
+    CACHE.mkdir(exist_ok=True)
+    (CACHE / ".gitignore").write_text("*\n", encoding="utf-8")
+    path = CACHE / f"rollups-{concerns}-seed{SEED}.sqlite3"
+    url = f"sqlite:///{path}"
+    if path.exists() and _count(url) == concerns:
+        upgrade(url)  # a newer migration since the file was made
+        return path, None
+    # Built under another name and renamed when complete, so a run interrupted (or a second
+    # run at the same time) never leaves a half-filled cache behind.
+    partial = path.with_suffix(f".partial-{os.getpid()}")
+    partial.unlink(missing_ok=True)
+    upgrade(f"sqlite:///{partial}")
+    seconds = _populate(f"sqlite:///{partial}", concerns)
+    os.replace(partial, path)
+    return path, seconds
+
+
+def _add_new_concerns(url: str, day: datetime) -> None:
+    """10,000 concerns on one day, as if it were a busy day of intake."""
+    engine = make_engine(url)
+    session = Session(engine)
+    rows = [
+        {
+            "reference": f"BENCH-{n:08d}",
+            "text": "[Demo] benchmark concern",
+            "text_redacted": "[Demo] benchmark concern",
+            "district": ("fenland", "peterborough", "cambridge_city")[n % 3],
+            "neighbourhood": ("Wisbech", None, "Abbey")[n % 3],
+            "channel": ("web", "surgery")[n % 2],
+            "status": "new",
+            "urgency": "routine",
+            "theme": ("drugs", "speeding", "burglary", None)[n % 4],
+            "dealing_with_concerns": ("agree", None)[n % 2],
+            "submitted_at": day + timedelta(seconds=n * 8),
+            "idempotency_key": f"demo:bench:{n}",
+            "needs_review": False,
+            "needs_translation": False,
+        }
+        for n in range(NEW_CONCERNS)
+    ]
+    with write_transaction(session):
+        session.connection().execute(Base.metadata.tables["concerns"].insert(), rows)
+    session.close()
+    engine.dispose()
+
+
+def _measure(url: str) -> dict[str, Any]:
+    engine = make_engine(url)
+    session = Session(engine)
+    results: dict[str, Any] = {}
+    try:
+        rebuilds = [_timed(lambda: rebuild_rollups(session)) for _ in range(REPEATS)]
+        results["full_rebuild_seconds"] = min(wall for wall, _, _ in rebuilds)
+        results["full_rebuild_runs"] = [wall for wall, _, _ in rebuilds]
+        results["full_rebuild_cpu_seconds"] = min(cpu for _, cpu, _ in rebuilds)
+        results["rollup_rows"] = rebuilds[0][2]
+        day = Period("day", london_today(NOW))
+        _add_new_concerns(url, day.bounds_utc()[0] + timedelta(hours=1))
+        context = JobContext(now=NOW, triggered_by="benchmark", settings={})
+        daily = [_timed(lambda: rollup_period(session, day, context)) for _ in range(REPEATS)]
+        results["daily_after_10k_seconds"] = min(wall for wall, _, _ in daily)
+        results["daily_after_10k_runs"] = [wall for wall, _, _ in daily]
+        results["daily_rows"] = daily[0][2].rows
+        with write_transaction(session):
+            session.execute(text("DELETE FROM concerns WHERE reference LIKE 'BENCH-%'"))
+    finally:
+        session.close()
+        engine.dispose()
+    results["met"] = {name: results[name] < target for name, target in TARGETS.items()}
+    return results
+
+
+def run_sqlite(concerns: int) -> dict[str, Any]:
+    cached, generated = _sqlite_cache(concerns)
+    with tempfile.TemporaryDirectory(prefix="engage-bench-rollups-") as tmp:
+        work = Path(tmp) / "work.sqlite3"
+        shutil.copyfile(cached, work)
+        results = _measure(f"sqlite:///{work}")
+    results["sqlite_version"] = sqlite3.sqlite_version
+    results["generated_seconds"] = generated
+    return results
+
+
+def _pg_base() -> str:
+    return (
+        os.environ.get("ENGAGE_BENCH_DATABASE_URL")
+        or os.environ.get("ENGAGE_TEST_DATABASE_URL")
+        or "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+    )
+
+
+def run_postgresql(concerns: int) -> dict[str, Any]:
+    base = _pg_base()
+    admin = create_engine(base)
+    try:
+        with admin.begin() as connection:
+            version = connection.scalar(text("SHOW server_version"))
+            connection.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{PG_SCHEMA}"'))
+    except Exception as error:
+        return {"skipped": f"PostgreSQL not reachable at {make_url(base)!r}: {error}"}
+    finally:
+        admin.dispose()
+    url = (
+        make_url(base)
+        .update_query_dict({"options": f"-csearch_path={PG_SCHEMA}"})
+        .render_as_string(hide_password=False)
+    )
+    # One benchmark at a time on the shared schema: a second run waits here.
+    locks = create_engine(base, isolation_level="AUTOCOMMIT")
+    with locks.connect() as holder:
+        holder.execute(text("SELECT pg_advisory_lock(hashtext(:name))"), {"name": PG_SCHEMA})
+        try:
+            return _postgresql_locked(url, concerns, version)
+        finally:
+            holder.execute(text("SELECT pg_advisory_unlock(hashtext(:name))"), {"name": PG_SCHEMA})
+            locks.dispose()
+
+
+def _postgresql_locked(url: str, concerns: int, version: object) -> dict[str, Any]:
+    upgrade(url)
+    generated = None
+    if _count(url) != concerns:
+        engine = make_engine(url)
+        with engine.begin() as connection:
+            connection.execute(text("TRUNCATE concerns, concern_counts RESTART IDENTITY CASCADE"))
+        engine.dispose()
+        generated = _populate(url, concerns)
+    engine = make_engine(url)
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        # Index-only scans need the visibility map a vacuum writes.
+        connection.execute(text("VACUUM ANALYZE concerns"))
+    engine.dispose()
+    results = _measure(url)
+    results["postgresql_version"] = version
+    results["generated_seconds"] = generated
+    return results
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--concerns", type=int, default=1_000_000)
+    parser.add_argument("--no-postgresql", action="store_true")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    args = parse_args(argv)
+    results: dict[str, Any] = {
+        "machine": machine_facts(),
+        "concerns": args.concerns,
+        "targets": TARGETS,
+        "sqlite": run_sqlite(args.concerns),
+    }
+    if not args.no_postgresql:
+        results["postgresql"] = run_postgresql(args.concerns)
+    if args.json:
+        print(json.dumps(results, indent=2, default=str))
+    else:
+        for name in ("sqlite", "postgresql"):
+            for key, value in results.get(name, {}).items():
+                print(f"{name:<11} {key:<28} {value}")
+        print(f"machine     {results['machine']}")
+    return results
+
+
+if __name__ == "__main__":
+    main()
