@@ -15,8 +15,9 @@ What the history holds (all reproducible from the seed):
 * channels (mostly the web form, then outreach), "are concerns being dealt with" answers
   near the plan's 71.7% agreement, a few urgent concerns, about 1% merged duplicates and
   about 10% with contact details;
-* a planted spike: drug concerns in Wisbech (Fenland) over the last 21 days at about four
-  times their usual rate, for the emerging-issues job to find.
+* a planted spike: over the last 21 days, drug concerns in Fenland at about three times
+  the district's usual rate, all the extra in Wisbech, so the emerging-issues job (which
+  tests district x theme) has a real rise to find.
 """
 
 from __future__ import annotations
@@ -60,7 +61,7 @@ SPIKE_DISTRICT = "fenland"
 SPIKE_NEIGHBOURHOOD = "Wisbech"
 SPIKE_THEME = "drugs"
 SPIKE_DAYS = 21
-SPIKE_FACTOR = 4.0
+SPIKE_FACTOR = 3.0
 
 
 class DemoDataRefused(RuntimeError):
@@ -147,7 +148,7 @@ def _plan(rng: random.Random, concerns: int, first: date, last: date) -> _Plan:
     ]
     spike_start = len(days) - SPIKE_DAYS
     district_share = DISTRICT_WEIGHTS[SPIKE_DISTRICT] / sum(DISTRICT_WEIGHTS.values())
-    usual = concerns / len(days) * district_share * 0.1 * 0.08 * SPIKE_DAYS
+    usual = concerns / len(days) * district_share * 0.08 * SPIKE_DAYS
     spike = min(concerns // 10, max(12, round((SPIKE_FACTOR - 1) * usual)))
     per_day = Counter(rng.choices(range(len(days)), weights=volume, k=concerns - spike))
     spike_days = range(max(spike_start, 0), len(days))

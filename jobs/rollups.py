@@ -22,12 +22,12 @@ from sqlalchemy import (
     and_,
     bindparam,
     case,
-    cast,
     delete,
     func,
     insert,
     literal_column,
     select,
+    text,
 )
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
@@ -39,7 +39,6 @@ from jobs.framework import GRAINS, JobContext, JobResult, Period, london_today
 KEY_COLUMNS = ("district", "neighbourhood", "theme", "channel")
 MEASURES = ("concerns", "urgent", "agree", "disagree", "dont_know")
 Source: TypeAlias = "Select[*tuple[Any, ...]]"
-LONDON_ZONE = "Europe/London"
 _TARGET = ("grain", "period_start", *KEY_COLUMNS, *MEASURES)
 
 
@@ -168,21 +167,25 @@ def rebuild_rollups(session: Session, since: date | None = None) -> int:
 
     Days are counted from ``concerns`` one day at a time (each a range scan of the covering
     index; all days in one executemany); weeks and months are summed from those day rows.
-    Returns the rows written.
+    Returns the rows written. On PostgreSQL a full rebuild truncates the table, so readers
+    of ``concern_counts`` wait for it to commit rather than see it half-built.
     """
     span = _span(session)
     with write_transaction(session):
         connection = session.connection()
-        deleting = delete(ConcernCount)
-        if since is not None:
-            deleting = deleting.where(ConcernCount.period_start >= _aligned(since))
-        connection.execute(deleting)
+        if since is None and connection.dialect.name == "postgresql":
+            # TRUNCATE (transactional in PostgreSQL) rather than DELETE: re-inserting the same
+            # keys over a million dead index entries makes every insert check them.
+            connection.execute(text("TRUNCATE concern_counts"))
+        else:
+            deleting = delete(ConcernCount)
+            if since is not None:
+                deleting = deleting.where(ConcernCount.period_start >= _aligned(since))
+            connection.execute(deleting)
         if span is None:
             return 0
         first = _aligned(since or span[0])
         last = span[1]
-        if connection.dialect.name == "postgresql":
-            return _rebuild_postgresql(session, first)
         days = [
             _params(Period("day", first + timedelta(days=n)))
             for n in range((last - first).days + 1)
@@ -200,49 +203,6 @@ def rebuild_rollups(session: Session, since: date | None = None) -> int:
                 period = period.next()
             if periods:
                 rows += _rowcount(connection.execute(INSERT_FROM_DAYS, periods))
-    return rows
-
-
-def _rebuild_postgresql(session: Session, first: date) -> int:
-    """PostgreSQL knows Europe/London: one statement per grain, grouping on the local date."""
-    connection = session.connection()
-    local_day = cast(func.timezone(LONDON_ZONE, Concern.submitted_at), Date)
-    neighbourhood = func.coalesce(Concern.neighbourhood, literal_column("''"))
-    theme = func.coalesce(Concern.theme, literal_column("''"))
-    by_day: Source = (
-        select(
-            literal_column("'day'"),
-            local_day,
-            Concern.district,
-            neighbourhood,
-            theme,
-            Concern.channel,
-            func.count(),
-            _flag(Concern.urgency == "urgent"),
-            _flag(Concern.dealing_with_concerns == "agree"),
-            _flag(Concern.dealing_with_concerns == "disagree"),
-            _flag(Concern.dealing_with_concerns == "dont_know"),
-        )
-        .where(Concern.submitted_at >= Period("day", first).bounds_utc()[0], counted())
-        .group_by(local_day, Concern.district, neighbourhood, theme, Concern.channel)
-    )
-    insert_days = insert(ConcernCount).from_select(list(_TARGET), by_day)
-    rows = _rowcount(connection.execute(insert_days.execution_options(preserve_rowcount=True)))
-    keys = [getattr(ConcernCount, name) for name in KEY_COLUMNS]
-    for grain in ("week", "month"):
-        start = cast(func.date_trunc(grain, ConcernCount.period_start), Date)
-        summed: Source = (
-            select(
-                literal_column(f"'{grain}'"),
-                start,
-                *keys,
-                *(func.sum(getattr(ConcernCount, name)) for name in MEASURES),
-            )
-            .where(ConcernCount.grain == "day", start >= first)
-            .group_by(start, *keys)
-        )
-        statement = insert(ConcernCount).from_select(list(_TARGET), summed)
-        rows += _rowcount(connection.execute(statement.execution_options(preserve_rowcount=True)))
     return rows
 
 

@@ -95,8 +95,21 @@ def database_url(request: pytest.FixtureRequest) -> str:
     return url
 
 
+_apps_to_release: list[Flask] = []
+
+
 def make_test_app(database_url: str, **overrides: object) -> Flask:
-    return create_app(Test, SQLALCHEMY_DATABASE_URI=database_url, **overrides)
+    """An app on the given database; its connections are closed after the test."""
+    application = create_app(Test, SQLALCHEMY_DATABASE_URI=database_url, **overrides)
+    _apps_to_release.append(application)
+    return application
+
+
+@pytest.fixture(autouse=True)
+def _close_connections_after_each_test() -> Iterator[None]:
+    yield
+    while _apps_to_release:
+        _release(_apps_to_release.pop())
 
 
 def _release(app: Flask) -> None:
