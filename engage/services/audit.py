@@ -53,6 +53,28 @@ def record(
     return event
 
 
+def record_concern_change(
+    session: Session,
+    concern_id: int,
+    change: str,
+    *,
+    user_id: int | None,
+    now: datetime | None = None,
+    **detail: Any,
+) -> AuditEvent:
+    """An ``update`` of one concern: ``change`` names what changed, ``detail`` the facts
+    about it (never the personal text itself)."""
+    return record(
+        session,
+        user_id=user_id,
+        action="update",
+        object_type="concern",
+        object_id=concern_id,
+        detail={"change": change, **detail},
+        now=now,
+    )
+
+
 def record_view(
     session: Session,
     *,

@@ -86,20 +86,16 @@ def mark_handled(
         concern.handled_at = now
         concern.handled_by = user_id
         concern.outcome_note = note
-        audit.record(
+        audit.record_concern_change(
             session,
+            concern.id,
+            "handled",
             user_id=user_id,
-            action="update",
-            object_type="concern",
-            object_id=concern.id,
-            # The note itself stays on the concern: the log says one was written.
-            detail={
-                "change": "handled",
-                "from_status": previous,
-                "urgent": concern.urgency == "urgent",
-                "outcome_note": note is not None,
-            },
             now=now,
+            # The note itself stays on the concern: the log says one was written.
+            from_status=previous,
+            urgent=concern.urgency == "urgent",
+            outcome_note=note is not None,
         )
     return concern
 
@@ -139,15 +135,15 @@ def extend_redaction(
         if missing:
             raise PhrasesNotFound(missing)
         concern.text_redacted = redacted
-        audit.record(
+        audit.record_concern_change(
             session,
+            concern.id,
+            "redaction",
             user_id=user_id,
-            action="update",
-            object_type="concern",
-            object_id=concern.id,
-            # Never the phrases: the log must not hold what was just hidden.
-            detail={"change": "redaction", "phrases": len(wanted), "replacements": replacements},
             now=now,
+            # Never the phrases: the log must not hold what was just hidden.
+            phrases=len(wanted),
+            replacements=replacements,
         )
     return replacements
 
@@ -181,18 +177,14 @@ def merge_duplicate(
         previous = concern.status
         concern.duplicate_of_id = original.id
         concern.status = "duplicate"
-        audit.record(
+        audit.record_concern_change(
             session,
+            concern.id,
+            "merged",
             user_id=user_id,
-            action="update",
-            object_type="concern",
-            object_id=concern.id,
-            detail={
-                "change": "merged",
-                "duplicate_of": original.reference,
-                "from_status": previous,
-            },
             now=now,
+            duplicate_of=original.reference,
+            from_status=previous,
         )
     return concern
 
@@ -206,18 +198,14 @@ def unmerge(session: Session, concern_id: int, *, user_id: int, now: datetime) -
         original = session.get(Concern, concern.duplicate_of_id)
         concern.duplicate_of_id = None
         concern.status = "handled" if concern.handled_at is not None else "triaged"
-        audit.record(
+        audit.record_concern_change(
             session,
+            concern.id,
+            "unmerged",
             user_id=user_id,
-            action="update",
-            object_type="concern",
-            object_id=concern.id,
-            detail={
-                "change": "unmerged",
-                "was_duplicate_of": original.reference if original else None,
-                "to_status": concern.status,
-            },
             now=now,
+            was_duplicate_of=original.reference if original else None,
+            to_status=concern.status,
         )
     return concern
 
