@@ -12,12 +12,13 @@ from sqlalchemy import select
 from classifiers.training import TrainResult, train
 from engage.classification import loader
 from engage.extensions import db
-from engage.models import Concern, ConcernTheme
+from engage.models import ConcernTheme
 from engage.services.classification import classify_pending
 from tests.classifiers.conftest import fixture_examples
 from tests.conftest import make_test_app
 from tests.engage.public.conftest import send_form
 from tests.pages import Page
+from tests.stored import stored_concerns as stored
 
 
 @pytest.fixture(scope="session")
@@ -40,15 +41,6 @@ def model_dir(small_model: TrainResult, tmp_path: Path) -> Path:
 @pytest.fixture
 def classifying_app(database_url: str, model_dir: Path) -> Flask:
     return make_test_app(database_url, ENGAGE_MODEL_DIR=model_dir, ENGAGE_CLASSIFY_INLINE=True)
-
-
-def stored(app: Flask) -> list[Concern]:
-    with app.app_context():
-        concerns = list(db.session.scalars(select(Concern).order_by(Concern.id)))
-        for concern in concerns:
-            _ = concern.themes
-        db.session.expunge_all()
-        return concerns
 
 
 def test_a_web_concern_is_stored_with_its_theme_confidence_and_model_version(

@@ -7,25 +7,14 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
 
-from engage.extensions import db
-from engage.models import Concern
+from tests.stored import stored_concerns as stored
 
 
 def body(**overrides: Any) -> dict[str, Any]:
     values: dict[str, Any] = {"text": "Speeding on the A141 near the school", "district": "fenland"}
     values.update(overrides)
     return {k: v for k, v in values.items() if v is not None}
-
-
-def stored(app: Flask) -> list[Concern]:
-    with app.app_context():
-        concerns = list(db.session.scalars(select(Concern).order_by(Concern.id)))
-        for concern in concerns:
-            _ = concern.contact
-        db.session.expunge_all()
-        return concerns
 
 
 def test_a_concern_is_stored_and_its_reference_returned(app: Flask, client: FlaskClient) -> None:

@@ -11,20 +11,12 @@ from engage.extensions import db
 from engage.models import Concern, ConcernContact
 from tests.engage.public.conftest import Send
 from tests.pages import Page
+from tests.stored import stored_concerns as stored
 
 QUESTION = (
     "What is the one issue you would like the police to tackle as a priority "
     "in the neighbourhood where you live?"
 )
-
-
-def stored(app: Flask) -> list[Concern]:
-    with app.app_context():
-        concerns = list(db.session.scalars(select(Concern).order_by(Concern.id)))
-        for concern in concerns:
-            _ = concern.contact
-        db.session.expunge_all()
-        return concerns
 
 
 def test_the_form_asks_the_survey_question_and_says_it_is_not_for_crimes(
