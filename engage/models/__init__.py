@@ -11,11 +11,26 @@ from engage.models.jobs import (
     NewTopic,
 )
 from engage.models.outreach import SESSION_KINDS, ImportBatch, OutreachSession
+from engage.models.panels import (
+    NOTIFICATION_KINDS,
+    NOTIFICATION_STATES,
+    PRIORITY_STATUSES,
+    Notification,
+    Panel,
+    PanelMeeting,
+    Priority,
+    PriorityAction,
+    PriorityTheme,
+    PublishedQuote,
+)
 from engage.models.staff import ROLES, User
 from engage.models.triage import AuditEvent, ThemeLabel
 
 __all__ = [
     "CHANNELS",
+    "NOTIFICATION_KINDS",
+    "NOTIFICATION_STATES",
+    "PRIORITY_STATUSES",
     "ROLES",
     "SESSION_KINDS",
     "AuditEvent",
@@ -30,7 +45,14 @@ __all__ = [
     "JobRun",
     "ModelVersion",
     "NewTopic",
+    "Notification",
     "OutreachSession",
+    "Panel",
+    "PanelMeeting",
+    "Priority",
+    "PriorityAction",
+    "PriorityTheme",
+    "PublishedQuote",
     "ThemeLabel",
     "UTCDateTime",
     "User",

@@ -49,6 +49,19 @@ class Concern(Base):
         CheckConstraint(one_of("status", STATUSES), name="status"),
         CheckConstraint(one_of("urgency", URGENCIES), name="urgency"),
         Index("ix_concerns_district_submitted_at", "district", "submitted_at"),
+        # Covers every column a rollup reads (migration 0003).
+        Index(
+            "ix_concerns_rollup",
+            "submitted_at",
+            "district",
+            "neighbourhood",
+            "theme",
+            "channel",
+            "status",
+            "urgency",
+            "dealing_with_concerns",
+            "duplicate_of_id",
+        ),
     )
 
     id: Mapped[int] = mapped_column(ID_TYPE, primary_key=True)
