@@ -7,14 +7,14 @@ ASSETS := engage/static/build/engage.css engage/static/build/govuk/govuk-fronten
 MODEL := instance/models/current
 
 .DEFAULT_GOAL := help
-.PHONY: help install assets migrate model run test test-fast lint bench evaluate clean
+.PHONY: help install assets migrate model run test test-fast lint audit bench evaluate clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-10s %s\n", $$1, $$2}'
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet --upgrade pip setuptools
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
@@ -54,6 +54,10 @@ lint: $(STAMP) ## ruff and mypy
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy engage classifiers forms jobs
+
+audit: $(STAMP) ## Supply chain: bandit on our code, known vulnerabilities in dependencies (needs PyPI)
+	$(BIN)/bandit -q -c pyproject.toml -r engage classifiers forms jobs
+	$(BIN)/python .ci/audit_dependencies.py
 
 evaluate: install ## Classifier scores: held-out corpus split and shared's real set
 	$(BIN)/python -m classifiers.report

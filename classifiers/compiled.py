@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from itertools import chain, repeat
 
 import numpy as np
 import scipy.sparse as sp
@@ -23,6 +24,7 @@ from classifiers.model import ThemeModel
 from classifiers.preprocess import Processed
 
 Matrix = NDArray[np.float64]
+Columns = NDArray[np.int64]
 
 
 class CompiledModel:
@@ -88,27 +90,46 @@ class CompiledModel:
             values = np.concatenate([values, rules])
         return columns, values
 
+    def _unigram_counts(self, processed: Sequence[Processed]) -> tuple[Matrix, Columns, Columns]:
+        """CSR parts for unigrams: every token of the batch looked up in one pass (-1 when
+        out of vocabulary), rows cut with numpy, repeats left for scipy to add up."""
+        split = [item.lemmas.split() for item in processed]
+        lengths = np.fromiter(map(len, split), dtype=np.int64, count=len(split))
+        looked_up = np.fromiter(
+            map(self._vocabulary.get, chain.from_iterable(split), repeat(-1)),
+            dtype=np.int64,
+            count=int(lengths.sum()),
+        )
+        known = looked_up >= 0
+        row_of = np.repeat(np.arange(len(split)), lengths)[known]
+        per_row = np.bincount(row_of, minlength=len(split))
+        indptr = np.concatenate([np.zeros(1, dtype=np.int64), np.cumsum(per_row)])
+        indices = looked_up[known]
+        return np.ones(len(indices)), indices, indptr
+
+    def _ngram_counts(self, processed: Sequence[Processed]) -> tuple[Matrix, Columns, Columns]:
+        indptr = [0]
+        indices: list[int] = []
+        repeats: list[int] = []
+        for item in processed:
+            row = self._columns(item.lemmas)
+            indices.extend(row)
+            repeats.extend(row.values())
+            indptr.append(len(indices))
+        return (
+            np.asarray(repeats, dtype=np.float64),
+            np.asarray(indices, dtype=np.int64),
+            np.asarray(indptr, dtype=np.int64),
+        )
+
     def _matrix(self, processed: Sequence[Processed]) -> sp.csr_matrix:
         """All rows at once: counts into one CSR matrix, then tf, idf and norms vectorised."""
         if self._has_chars:
             return self.model.features(processed)
-        indptr = [0]
-        indices: list[int] = []
         if self._ngrams == (1, 1):
-            # Unigrams: list each token's column and let scipy add up the repeats.
-            lookup = self._vocabulary.get
-            for item in processed:
-                indices.extend(c for c in map(lookup, item.lemmas.split()) if c is not None)
-                indptr.append(len(indices))
-            counts = np.ones(len(indices))
+            counts, indices, indptr = self._unigram_counts(processed)
         else:
-            repeats: list[int] = []
-            for item in processed:
-                row = self._columns(item.lemmas)
-                indices.extend(row)
-                repeats.extend(row.values())
-                indptr.append(len(indices))
-            counts = np.asarray(repeats, dtype=np.float64)
+            counts, indices, indptr = self._ngram_counts(processed)
         shape = (len(processed), self._word_columns)
         words = sp.csr_matrix((counts, indices, indptr), shape=shape)
         words.sum_duplicates()

@@ -9,7 +9,7 @@ from flask import Flask
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
 from engage.database import configure_engine, engine_options
-from engage.extensions import csrf, db, limiter, login_manager, wtforms_helpers
+from engage.extensions import csrf, db, limiter, login_manager, trust_proxies, wtforms_helpers
 from engage.settings import Settings, settings_for
 
 
@@ -42,6 +42,7 @@ def create_app(settings: type[Settings] | None = None, **overrides: Any) -> Flas
     wtforms_helpers.init_app(app)
     login_manager.init_app(app)
     limiter.init_app(app)
+    trust_proxies(app)
 
     from engage import api, health, public
     from engage.auth.access import register_access_check

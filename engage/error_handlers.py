@@ -78,9 +78,16 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException) -> Any:
         status = error.code or 500
-        if wants_problem_json():
-            return problem(status, error.name, error.description)
-        return _page(status)
+        response = (
+            problem(status, error.name, error.description)
+            if wants_problem_json()
+            else app.make_response(_page(status))
+        )
+        if status == 429:
+            from engage.extensions import retry_after_seconds
+
+            response.headers["Retry-After"] = str(retry_after_seconds())
+        return response
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> Any:

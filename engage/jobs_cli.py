@@ -36,6 +36,7 @@ def job_settings(app: Flask, catalogue: Catalogue) -> dict[str, Any]:
         config_dir=Path(app.config["ENGAGE_CONFIG_DIR"]),
         smtp=app.config.get("ENGAGE_SMTP") or None,
         ner_model=app.config.get("ENGAGE_NER_MODEL") or None,
+        public_url=app.config.get("ENGAGE_PUBLIC_URL") or None,
     )
     return settings
 

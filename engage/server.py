@@ -23,14 +23,21 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
 
 
 def serve(*, host: str, port: int, workers: int, threads: int) -> None:
+    """Serve with ``workers`` processes. With one thread each they are gunicorn's sync
+    workers (one request at a time, no keep-alive: meant to sit behind a proxy that
+    buffers, such as nginx); with more, gthread workers that also keep connections open.
+    """
     _Gunicorn(
         {
             "bind": f"{host}:{port}",
             "workers": workers,
             "threads": threads,
-            "worker_class": "gthread",
+            "worker_class": "gthread" if threads > 1 else "sync",
             "accesslog": "-",
             "graceful_timeout": 10,
+            # A sync worker answers nothing while it loads the theme model on its first
+            # classification (seconds on a busy machine): gunicorn's 30 s would kill it.
+            "timeout": 120,
             "preload_app": False,
             # Gunicorn 27's control socket is one path per user: two servers would clash.
             "control_socket_disable": True,

@@ -30,19 +30,38 @@ class Settings:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False
-    ENGAGE_CONFIG_DIR = PROJECT_ROOT / "config"
+    ENGAGE_CONFIG_DIR = Path(os.environ.get("ENGAGE_CONFIG_DIR", PROJECT_ROOT / "config"))
     ENGAGE_MODEL_DIR = Path(
         os.environ.get("ENGAGE_MODEL_DIR", PROJECT_ROOT / "instance" / "models")
     )
     ENGAGE_CLASSIFY_INLINE = True
     RATELIMIT_STORAGE_URI = os.environ.get("ENGAGE_RATELIMIT_STORAGE_URI", "memory://")
-    RATELIMIT_HEADERS_ENABLED = True
+    # Said outright: the limiter is one object shared by every app in a process and would
+    # otherwise keep whatever the last app set up (a test app that turned it off).
+    RATELIMIT_ENABLED = True
+    # No X-RateLimit-* headers on every answer (working them out costs each submission a
+    # second look-up in the storage); a refusal still says when to retry (Retry-After).
+    RATELIMIT_HEADERS_ENABLED = False
+    # Concerns one client (one IP address) may send: on the form and on the API, each
+    # counted apart. Generous, as a library or a community centre puts many residents
+    # behind one address. The load benchmark raises it (see benchmarks/bench_intake.py).
+    ENGAGE_SUBMIT_RATE_LIMIT = os.environ.get(
+        "ENGAGE_SUBMIT_RATE_LIMIT", "10 per minute;60 per hour;300 per day"
+    )
+    # How many proxies in front of the service set X-Forwarded-For (0: none, so the header
+    # is never believed and the connection's own address is the client's).
+    ENGAGE_TRUSTED_PROXIES = os.environ.get("ENGAGE_TRUSTED_PROXIES", "0")
+    # A form sent sooner than this after it was shown is held for a person to check
+    # (quarantined, never refused); nobody reads the page and types a concern this fast.
+    ENGAGE_MIN_FILL_SECONDS = float(os.environ.get("ENGAGE_MIN_FILL_SECONDS", "3"))
     PERMANENT_SESSION_LIFETIME = 8 * 60 * 60
     # Staff sessions end after this many minutes without a request.
     ENGAGE_STAFF_IDLE_MINUTES = 30
     ENGAGE_OUTBOX_DIR = Path(
         os.environ.get("ENGAGE_OUTBOX_DIR", PROJECT_ROOT / "instance" / "outbox")
     )
+    # Where residents reach the public pages; links in notification e-mails start with it.
+    ENGAGE_PUBLIC_URL: str | None = os.environ.get("ENGAGE_PUBLIC_URL")
     # An installed spaCy pipeline with NER (package name or path) to redact personal names.
     ENGAGE_NER_MODEL: str | None = None
     ENGAGE_ONLINE_CRIME_REPORTING_URL = "https://www.cambs.police.uk/ro/report/"
@@ -64,11 +83,13 @@ class Settings:
         values["ENGAGE_SMTP"] = smtp_settings_from_environ(os.environ)
         if "ENGAGE_NER_MODEL" in os.environ:
             values["ENGAGE_NER_MODEL"] = os.environ["ENGAGE_NER_MODEL"]
+        values["ENGAGE_TRUSTED_PROXIES"] = _proxy_hops(values["ENGAGE_TRUSTED_PROXIES"])
         return values
 
 
 class Development(Settings):
     ENV = "development"
+    ENGAGE_PUBLIC_URL = os.environ.get("ENGAGE_PUBLIC_URL", "http://localhost:5000")
 
     @classmethod
     def finalise(cls, instance_path: Path) -> dict[str, object]:
@@ -84,8 +105,13 @@ class Development(Settings):
 class Test(Settings):
     ENV = "test"
     TESTING = True
+    ENGAGE_PUBLIC_URL = "https://priorities.example.org"
     SECRET_KEY = "test-secret-key-not-for-production"  # noqa: S105 - tests only
     ENGAGE_CLASSIFY_INLINE = False
+    # Tests post forms at machine speed and many times a minute; the abuse-control tests
+    # set these back to real values.
+    ENGAGE_MIN_FILL_SECONDS = 0.0
+    ENGAGE_SUBMIT_RATE_LIMIT = "1000 per minute"
 
 
 class Production(Settings):
@@ -137,3 +163,16 @@ def _instance_secret(path: Path) -> str:
     with os.fdopen(fd, "w") as handle:
         handle.write(secret)
     return secret
+
+
+def _proxy_hops(value: object) -> int:
+    try:
+        hops = int(str(value))
+    except ValueError:
+        hops = -1
+    if hops < 0:
+        raise ConfigurationError(
+            f"ENGAGE_TRUSTED_PROXIES is {value!r}; give the number of proxies in front of "
+            "the service (0 when clients connect to it directly)"
+        )
+    return hops

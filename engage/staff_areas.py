@@ -1,4 +1,5 @@
-"""Registers the staff blueprints: sign-in, outreach, triage, reports, job runs.
+"""Registers the staff blueprints: sign-in, outreach, triage, reports, job runs, panels,
+data protection.
 
 Each area exposes ``register(app)`` in its package and owns its routes, menu sections and
 CLI commands.
@@ -16,6 +17,8 @@ AREAS = (
     "engage.outreach",
     "engage.jobs_admin",
     "engage.reports",
+    "engage.panels",
+    "engage.data_protection",
 )
 
 

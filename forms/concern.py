@@ -132,6 +132,10 @@ class ConcernForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF ships no type h
         widget=GovCheckboxInput(),
     )
     urgent_advice_seen = HiddenField()
+    # Abuse checks (engage/services/screening.py): when the form was shown, signed, and a
+    # field hidden from people and assistive technology that only a robot fills in.
+    form_token = HiddenField()
+    website = StringField("Leave this field empty")
 
     def __init__(
         self,
@@ -147,6 +151,12 @@ class ConcernForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF ships no type h
         self.age_band.choices = _choices(age_band_choices)
         self.dealing_with_concerns.choices = _choices(dealing_choices)
         self._suggest_district = suggest_district
+        self.district_from_place = False
+
+    def refill(self, formdata: Any) -> None:
+        """Take a new submission into this form, as if it had just been built with it:
+        every field's data and errors, and what validation worked out, start afresh."""
+        self.process(formdata)
         self.district_from_place = False
 
     def validate_submission_id(self, field: Field) -> None:

@@ -152,7 +152,8 @@ class OutreachSessionForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF ships n
         field.data = value
 
     def validate_people_spoken_to(self, field: Field) -> None:
-        value = (field.data or "").strip()
+        # An edit form starts from the stored number: a post without the field leaves it.
+        value = str(field.data or "").strip()
         if not value:
             field.data = None
             return

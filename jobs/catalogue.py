@@ -3,6 +3,10 @@
 Each entry names a job function by dotted path (``jobs.rollups:rollup_period``), the grain
 of the periods it processes, a cron expression in Europe/London time, and whether a
 scheduled firing processes the ``previous`` period or the ``current`` one.
+
+A job marked ``repeat: true`` (notification delivery) works through a queue rather than a
+period, so every firing runs again: its claim on the period is retaken once the last run
+has finished, and a firing while a run is still going does nothing.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ class JobSpec:
     cron: str
     period: Which
     description: str
+    repeat: bool = False
 
     def function(self) -> JobFunction:
         module_name, _, attribute = self.function_path.partition(":")
@@ -106,4 +111,5 @@ def _spec(entry: dict[str, Any]) -> JobSpec:
         cron=cron,
         period=cast(Which, which),
         description=str(entry.get("description", "")),
+        repeat=entry.get("repeat", False) is True,
     )

@@ -1,6 +1,7 @@
 """The figures of a digest (and of the dashboard), gathered by SQL into plain dataclasses.
 
-Counts come from the rollup facts (``concern_counts``), flags from ``emerging_issues`` and
+Counts come from the rollup facts (``concern_counts``: a week's or a month's figures are the
+sum of its parts' rows, ``jobs.rollups.period_column``), flags from ``emerging_issues`` and
 ``new_topics``; quotes are redacted text only, never contact details.
 """
 
@@ -33,6 +34,7 @@ from jobs.digest_model import (
 )
 from jobs.digest_quotes import representative_quotes
 from jobs.framework import Period
+from jobs.rollups import period_column
 
 TREND_PERIODS = 12
 TREND_THEMES = 4
@@ -43,17 +45,18 @@ QUOTE_THEMES = 3
 QUOTES_PER_THEME = 3
 NOT_RANKED = ("", "no_concern")
 DEMO_REFERENCE = "DEMO-"  # jobs.demo_data marks every synthetic concern this way
-KINDS = {"week": "weekly", "month": "monthly", "day": "daily"}
+KINDS = {"week": "weekly", "month": "monthly"}
 
 
 def _counts_by(
     session: Session, filters: Filters, grain: str, starts: list[date], *columns: Any
 ) -> list[Any]:
+    start = period_column(grain)
     query = (
-        select(ConcernCount.period_start, *columns, func.sum(ConcernCount.concerns))
-        .where(ConcernCount.grain == grain, ConcernCount.period_start.in_(starts))
+        select(start, *columns, func.sum(ConcernCount.concerns))
+        .where(start.in_(starts))
         .where(*filters.conditions())
-        .group_by(ConcernCount.period_start, *columns)
+        .group_by(start, *columns)
     )
     return list(session.execute(query))
 
@@ -76,7 +79,7 @@ def _dealing(session: Session, filters: Filters, period: Period) -> DealingShare
                 func.coalesce(func.sum(ConcernCount.disagree), 0),
                 func.coalesce(func.sum(ConcernCount.dont_know), 0),
             )
-            .where(ConcernCount.grain == p.grain, ConcernCount.period_start == p.start)
+            .where(period_column(p.grain) == p.start)
             .where(*filters.conditions())
         ).one()
         return int(row[0]), int(row[1]), int(row[2])

@@ -102,13 +102,24 @@ def digest_message(
     return message
 
 
-def send_digest(
-    smtp: SmtpSettings, recipients: list[str], data: DigestData, folder: Path, pdf: Path | None
-) -> None:
-    message = digest_message(smtp, recipients, data, folder, pdf)
-    with smtplib.SMTP(smtp.host, smtp.port, timeout=30) as client:
+def smtp_client(smtp: SmtpSettings) -> smtplib.SMTP:
+    """A connected (and, when configured, secured and signed-in) SMTP client; close it with
+    ``with`` or ``quit()``."""
+    client = smtplib.SMTP(smtp.host, smtp.port, timeout=30)
+    try:
         if smtp.starttls:
             client.starttls()
         if smtp.user and smtp.password:
             client.login(smtp.user, smtp.password)
+    except BaseException:
+        client.close()
+        raise
+    return client
+
+
+def send_digest(
+    smtp: SmtpSettings, recipients: list[str], data: DigestData, folder: Path, pdf: Path | None
+) -> None:
+    message = digest_message(smtp, recipients, data, folder, pdf)
+    with smtp_client(smtp) as client:
         client.send_message(message)

@@ -37,7 +37,7 @@ def run_named(
     context = JobContext(
         now=moment, triggered_by=triggered_by, settings={**catalogue.settings, **settings}
     )
-    return attempt_job(session, name, spec.function(), period, context, rerun=rerun)
+    return attempt_job(session, name, spec.function(), period, context, rerun=rerun or spec.repeat)
 
 
 def recent_runs(session: Session, limit: int = 100, job_name: str | None = None) -> list[JobRun]:

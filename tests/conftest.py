@@ -62,7 +62,9 @@ def postgresql_schema_url() -> Iterator[str]:
             pytest.fail(f"{POSTGRES_ENV} is not set but ENGAGE_REQUIRE_POSTGRESQL=1")
         pytest.skip(POSTGRES_HOW)
     schema = f"engage_test_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(base)
+    # Pre-ping: a robustness test restarts PostgreSQL mid-session; the drop at the end must
+    # not reuse a connection the restart cut.
+    admin = create_engine(base, pool_pre_ping=True)
     try:
         with admin.begin() as connection:
             connection.execute(text(f'CREATE SCHEMA "{schema}"'))

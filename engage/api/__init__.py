@@ -4,4 +4,4 @@ from flask import Blueprint
 
 blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from engage.api import views  # noqa: E402,F401  (routes register on import)
+from engage.api import priorities, views  # noqa: E402,F401  (routes register on import)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from engage.api.openapi_priorities import priorities_paths, priorities_schemas
 from engage.reference_data import reference_data
 from forms.concern import CONCERN_QUESTION, PLACE_MAX, TEXT_MAX, TEXT_MIN
 
@@ -26,7 +27,9 @@ def openapi_document() -> dict[str, Any]:
             "version": "1.0.0",
             "description": (
                 "Submit residents' policing concerns from other channels (kiosks, partner "
-                "sites). Not for reporting crime: in an emergency call 999, otherwise 101."
+                "sites), and read the People's Priorities neighbourhood panels agreed and "
+                "what was done about them (open data, JSON or CSV). Not for reporting crime: "
+                "in an emergency call 999, otherwise 101."
             ),
         },
         "paths": {
@@ -76,6 +79,37 @@ def openapi_document() -> dict[str, Any]:
                         "413": problem_response("Body larger than the service accepts"),
                         "415": problem_response("Body is not JSON"),
                         "422": problem_response("Invalid fields, each named in errors"),
+                        "429": {
+                            **problem_response("Too many concerns from this address"),
+                            "headers": {
+                                "Retry-After": {
+                                    "description": "Seconds to wait before sending again",
+                                    "schema": {"type": "integer", "minimum": 0},
+                                }
+                            },
+                        },
+                    },
+                }
+            },
+            "/api/v1/form-token": {
+                "get": {
+                    "operationId": "getFormToken",
+                    "summary": "A token for a client that shows its own form to people",
+                    "description": (
+                        "Fetch one when the form is shown and send it back as form_token with "
+                        "the concern: a concern sent sooner than min_seconds after is held "
+                        "for staff to check (never refused). Without a token there is no "
+                        "timing check."
+                    ),
+                    "responses": {
+                        "200": {
+                            "description": "A signed token holding the time it was issued",
+                            "content": {
+                                "application/json": {
+                                    "schema": {"$ref": "#/components/schemas/FormToken"}
+                                }
+                            },
+                        }
                     },
                 }
             },
@@ -104,13 +138,16 @@ def openapi_document() -> dict[str, Any]:
                     },
                 }
             },
+            **priorities_paths(problem_response),
         },
         "components": {
             "schemas": {
+                **priorities_schemas(),
                 "ConcernSubmission": {
                     "type": "object",
                     "additionalProperties": False,
                     "required": ["text"],
+                    "anyOf": [{"required": ["district"]}, {"required": ["place"]}],
                     "properties": {
                         "text": {
                             "type": "string",
@@ -141,6 +178,24 @@ def openapi_document() -> dict[str, Any]:
                             "type": "boolean",
                             "description": "Must be true when any contact detail is given.",
                         },
+                        "website": {
+                            "type": "string",
+                            "description": "A form's hidden spam trap, passed on as it came: "
+                            "people leave it empty.",
+                        },
+                        "form_token": {
+                            "type": "string",
+                            "description": "The token from GET /api/v1/form-token, fetched "
+                            "when the form was shown.",
+                        },
+                    },
+                },
+                "FormToken": {
+                    "type": "object",
+                    "required": ["form_token", "min_seconds"],
+                    "properties": {
+                        "form_token": {"type": "string"},
+                        "min_seconds": {"type": "number", "minimum": 0},
                     },
                 },
                 "ConcernReceipt": {

@@ -19,6 +19,9 @@ TEXT_FIELDS = {
     "contact_phone": "contact_phone",
 }
 BOOLEAN_FIELDS = {"consent_to_contact": "consent"}
+# Abuse checks (engage/services/screening.py): a client that shows its own form to people
+# passes on the form token it fetched when showing it, and its hidden honeypot field.
+SCREENING_FIELDS = {"form_token": "form_token", "website": "website"}
 FORM_TO_API = {form: api for api, form in {**TEXT_FIELDS, **BOOLEAN_FIELDS}.items()}
 FORM_TO_API["wants_contact"] = "contact_email"
 
@@ -36,13 +39,13 @@ def payload_to_formdata(body: Any) -> MultiDict[str, str]:
     errors: list[dict[str, str]] = []
     formdata: MultiDict[str, str] = MultiDict()
     for key, value in body.items():
-        if key in TEXT_FIELDS:
+        if key in TEXT_FIELDS or key in SCREENING_FIELDS:
             if value is None:
                 continue
             if not isinstance(value, str):
                 errors.append({"field": key, "detail": f"{key} must be a string"})
                 continue
-            formdata[TEXT_FIELDS[key]] = value
+            formdata[TEXT_FIELDS.get(key) or SCREENING_FIELDS[key]] = value
         elif key in BOOLEAN_FIELDS:
             if not isinstance(value, bool):
                 errors.append({"field": key, "detail": f"{key} must be true or false"})

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask import Response, jsonify, request, url_for
+from flask import Response, current_app, jsonify, request, url_for
+from flask_limiter.errors import RateLimitExceeded
 
 from engage.api import blueprint
 from engage.api.openapi import openapi_document
@@ -13,18 +14,20 @@ from engage.api.payload import FORM_TO_API, PayloadError, payload_to_formdata
 from engage.auth.access import public
 from engage.classification import concern_enricher
 from engage.error_handlers import problem
-from engage.extensions import db
-from engage.public.forms import concern_form
+from engage.extensions import db, limiter, retry_after_seconds, submission_limit
+from engage.public.forms import api_concern_form
 from engage.reference_data import reference_data
 from engage.references import normalise_reference
 from engage.repository.concerns import fetch_concern_by_reference
 from engage.services import intake
+from engage.services.screening import issue_form_token, screen
 
 _IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{8,128}$")
 
 
 @blueprint.post("/concerns")
 @public
+@limiter.limit(submission_limit)
 def create_concern() -> Response:
     if not request.is_json:
         return problem(
@@ -47,7 +50,7 @@ def create_concern() -> Response:
     except PayloadError as error:
         return _invalid(error.errors)
 
-    form = concern_form(formdata=formdata, meta={"csrf": False})
+    form = api_concern_form(formdata)
     if not form.validate():
         return _invalid(
             [
@@ -55,6 +58,13 @@ def create_concern() -> Response:
                 for name, messages in form.errors.items()
             ]
         )
+    screening = screen(
+        honeypot=form.website.data,
+        form_token=form.form_token.data,
+        secret=_secret(),
+        min_seconds=current_app.config["ENGAGE_MIN_FILL_SECONDS"],
+        token_required=False,
+    )
     data = reference_data()
     submission = form.submission()
     receipt = intake.submit_concern(
@@ -65,6 +75,7 @@ def create_concern() -> Response:
         idempotency_key=f"api:{key}" if key else None,
         consent_wording_version=data.intake.consent_wording_version,
         enrich=concern_enricher(),
+        quarantine_reasons=screening.reasons,
     )
     body_out: dict[str, Any] = {
         "reference": receipt.reference,
@@ -81,6 +92,35 @@ def create_concern() -> Response:
     if not receipt.created:
         response.headers["Idempotent-Replayed"] = "true"
     return response
+
+
+@blueprint.get("/form-token")
+@public
+def form_token() -> Response:
+    """For a client that shows its own form to people: fetch a token when showing it and
+    send it with the concern, so a form sent back implausibly fast is held for checking."""
+    return jsonify(
+        {
+            "form_token": issue_form_token(_secret()),
+            "min_seconds": current_app.config["ENGAGE_MIN_FILL_SECONDS"],
+        }
+    )
+
+
+@blueprint.errorhandler(RateLimitExceeded)
+def too_many(error: RateLimitExceeded) -> Response:
+    response = problem(
+        429,
+        "Too Many Requests",
+        "Too many concerns have come from this address in a short time. Nothing was "
+        "stored: send it again after the number of seconds in Retry-After.",
+    )
+    response.headers["Retry-After"] = str(retry_after_seconds())
+    return response
+
+
+def _secret() -> str:
+    return str(current_app.config["SECRET_KEY"])
 
 
 @blueprint.get("/concerns/<reference>")

@@ -31,8 +31,21 @@ class MenuItem:
     description: str = ""
 
 
+@dataclass(frozen=True)
+class HomePanel:
+    """A short block an area adds to the staff home page (a template to include)."""
+
+    template: str
+    roles: frozenset[str]
+    order: int
+
+
 def add_section(app: Flask, section: Section) -> None:
     app.extensions.setdefault("engage.staff_sections", []).append(section)
+
+
+def add_home_panel(app: Flask, panel: HomePanel) -> None:
+    app.extensions.setdefault("engage.staff_home_panels", []).append(panel)
 
 
 def register_navigation(app: Flask) -> None:
@@ -48,4 +61,14 @@ def register_navigation(app: Flask) -> None:
                 if current_user.role in s.roles
             ]
 
-        return {"staff_navigation": staff_navigation}
+        def staff_home_panels() -> list[str]:
+            if not current_user.is_authenticated:
+                return []
+            panels: list[HomePanel] = app.extensions.get("engage.staff_home_panels", [])
+            return [
+                p.template
+                for p in sorted(panels, key=lambda p: p.order)
+                if current_user.role in p.roles
+            ]
+
+        return {"staff_navigation": staff_navigation, "staff_home_panels": staff_home_panels}

@@ -9,6 +9,7 @@ from engage.models.jobs import (
     JobRun,
     ModelVersion,
     NewTopic,
+    StaleRollupDay,
 )
 from engage.models.outreach import SESSION_KINDS, ImportBatch, OutreachSession
 from engage.models.panels import (
@@ -53,6 +54,7 @@ __all__ = [
     "PriorityAction",
     "PriorityTheme",
     "PublishedQuote",
+    "StaleRollupDay",
     "ThemeLabel",
     "UTCDateTime",
     "User",

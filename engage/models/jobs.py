@@ -12,6 +12,7 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     Float,
+    Index,
     Integer,
     String,
     Text,
@@ -23,7 +24,6 @@ from engage.models.base import Base, UTCDateTime
 from engage.models.concern import ID_TYPE, one_of
 
 JOB_OUTCOMES = ("running", "succeeded", "failed")
-GRAINS = ("day", "week", "month")
 
 
 class JobRun(Base):
@@ -47,19 +47,21 @@ class JobRun(Base):
 
 
 class ConcernCount(Base):
-    """Rollup fact: concerns per period x district x neighbourhood x theme x channel.
+    """Rollup fact: concerns per part x district x theme x channel.
 
-    Empty strings stand for "none" (no neighbourhood named, not yet classified) so every
-    key column can be part of the primary key.
+    A part is the days one ISO week (Monday start) and one calendar month have in common,
+    Europe/London: every week is one or two parts and every month four to six, so a week's
+    figures are the rows with its ``week_start`` and a month's the rows with its
+    ``month_start``. Empty strings stand for "not yet classified" so the theme can be part
+    of the primary key. See ``jobs.rollups`` for why the grain is no finer.
     """
 
     __tablename__ = "concern_counts"
-    __table_args__ = (CheckConstraint(one_of("grain", GRAINS), name="grain"),)
+    __table_args__ = (Index("ix_concern_counts_month_start", "month_start"),)
 
-    grain: Mapped[str] = mapped_column(String(5), primary_key=True)
-    period_start: Mapped[date] = mapped_column(Date, primary_key=True)
+    week_start: Mapped[date] = mapped_column(Date, primary_key=True)
+    month_start: Mapped[date] = mapped_column(Date, primary_key=True)
     district: Mapped[str] = mapped_column(String(40), primary_key=True)
-    neighbourhood: Mapped[str] = mapped_column(String(80), primary_key=True)
     theme: Mapped[str] = mapped_column(String(40), primary_key=True)
     channel: Mapped[str] = mapped_column(String(30), primary_key=True)
     concerns: Mapped[int] = mapped_column(Integer)
@@ -67,6 +69,18 @@ class ConcernCount(Base):
     agree: Mapped[int] = mapped_column(Integer)
     disagree: Mapped[int] = mapped_column(Integer)
     dont_know: Mapped[int] = mapped_column(Integer)
+
+
+class StaleRollupDay(Base):
+    """A Europe/London day whose counted concerns changed after it was rolled up (a staff
+    theme correction): the next rollup run recounts the part holding it, then deletes the
+    mark. One row per change, never updated, so two changes never contend for one row."""
+
+    __tablename__ = "stale_rollup_days"
+
+    id: Mapped[int] = mapped_column(ID_TYPE, primary_key=True)
+    day: Mapped[date] = mapped_column(Date)
+    marked_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class EmergingIssue(Base):

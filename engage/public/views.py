@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import secrets
 
-from flask import redirect, render_template, request, session, url_for
+from flask import current_app, redirect, render_template, request, session, url_for
+from flask_limiter.errors import RateLimitExceeded
 from werkzeug.wrappers import Response
 
 from engage.auth.access import public
 from engage.classification import concern_enricher
-from engage.extensions import db
+from engage.extensions import db, limiter, retry_after_seconds, submission_limit
 from engage.public import blueprint
 from engage.public.forms import concern_form
 from engage.reference_data import reference_data
 from engage.services import intake
+from engage.services.screening import issue_form_token, screen
 from forms.concern import ConcernForm
 
 _RECEIPT = "receipt"
@@ -22,7 +24,13 @@ _RECEIPT = "receipt"
 @blueprint.get("/")
 @public
 def tell_us() -> str:
-    form = concern_form(formdata=None, data={"submission_id": secrets.token_urlsafe(24)})
+    form = concern_form(
+        formdata=None,
+        data={
+            "submission_id": secrets.token_urlsafe(24),
+            "form_token": issue_form_token(_secret()),
+        },
+    )
     return render_template("public/tell_us.html", form=form)
 
 
@@ -34,6 +42,7 @@ def tell_us_alias() -> Response:
 
 @blueprint.post("/")
 @public
+@limiter.limit(submission_limit)
 def submit() -> Response | tuple[str, int] | str:
     form = concern_form()
     if not form.submission_id.data:
@@ -45,6 +54,13 @@ def submit() -> Response | tuple[str, int] | str:
     if form.urgent_advice_seen.data != "yes" and intake.screen_for_urgency(submission).is_urgent:
         return render_template("public/urgent_advice.html", form=form)
 
+    screening = screen(
+        honeypot=form.website.data,
+        form_token=form.form_token.data,
+        secret=_secret(),
+        min_seconds=current_app.config["ENGAGE_MIN_FILL_SECONDS"],
+        token_required=True,
+    )
     data = reference_data()
     receipt = intake.submit_concern(
         db.session(),
@@ -56,6 +72,7 @@ def submit() -> Response | tuple[str, int] | str:
         idempotency_key=f"web:{form.submission_id.data}:{intake.fingerprint(submission)}",
         consent_wording_version=data.intake.consent_wording_version,
         enrich=concern_enricher(),
+        quarantine_reasons=screening.reasons,
     )
     session[_RECEIPT] = {
         "reference": receipt.reference,
@@ -68,6 +85,20 @@ def submit() -> Response | tuple[str, int] | str:
 
 def render_form(form: ConcernForm, status: int = 200, **context: object) -> tuple[str, int]:
     return render_template("public/tell_us.html", form=form, **context), status
+
+
+@blueprint.errorhandler(RateLimitExceeded)
+def too_many(error: RateLimitExceeded) -> tuple[str, int, dict[str, str]]:
+    """Too many concerns from one address: show the form again with every answer kept."""
+    seconds = retry_after_seconds()
+    page, status = render_form(
+        concern_form(), status=429, retry_after_minutes=max(1, round(seconds / 60))
+    )
+    return page, status, {"Retry-After": str(seconds)}
+
+
+def _secret() -> str:
+    return str(current_app.config["SECRET_KEY"])
 
 
 @blueprint.get("/confirmation")

@@ -16,6 +16,7 @@ from engage.database import write_transaction
 from engage.errors import ConcernNotFound
 from engage.models import Concern, ConcernTheme, ThemeLabel
 from engage.services import audit
+from jobs.rollups import mark_stale
 
 STAFF_SOURCE = "staff"
 STAFF_CONFIDENCE = 1.0
@@ -54,6 +55,8 @@ def correct_themes(
         session.add(label)
         from_theme = concern.theme
         concern.theme = theme
+        if from_theme != theme:
+            mark_stale(session, concern.submitted_at, now)
         concern.theme_confidence = STAFF_CONFIDENCE
         concern.needs_review = False
         _replace_theme_rows(concern, [theme, *wanted_secondary])

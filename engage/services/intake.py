@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 
@@ -22,6 +22,7 @@ from engage.repository.concerns import (
     insert_concern,
     reference_exists,
 )
+from engage.services.audit import record_concern_change
 from forms.submission import ConcernSubmission
 
 _REFERENCE_ATTEMPTS = 8
@@ -61,11 +62,15 @@ def submit_concern(
     consent_wording_version: str,
     enrich: Enricher | None = None,
     now: datetime | None = None,
+    quarantine_reasons: Sequence[str] = (),
 ) -> Receipt:
     """Store a concern once, however many times the same submission arrives.
 
     ``enrich`` adds what is derived from the text (themes, language, redacted copy) before
     the write; it runs outside the write lock and must not touch the database.
+    With ``quarantine_reasons`` (see ``screening``) the concern is stored all the same, with
+    status ``quarantined`` and the reasons in its history, and the receipt looks no
+    different: whoever sent it learns nothing from the answer.
     """
     digest = fingerprint(submission)
     now = now or datetime.now(UTC)
@@ -73,6 +78,8 @@ def submit_concern(
     concern = _build_concern(submission, areas, channel, urgency, now, consent_wording_version)
     concern.idempotency_key = idempotency_key
     concern.request_fingerprint = digest
+    if quarantine_reasons:
+        concern.status = "quarantined"
     if enrich is not None:
         enrich(concern)
 
@@ -83,7 +90,16 @@ def submit_concern(
         concern.reference = new_reference()
         try:
             with write_transaction(session):
-                insert_concern(session, concern)
+                concern_id = insert_concern(session, concern)
+                if quarantine_reasons:
+                    record_concern_change(
+                        session,
+                        concern_id,
+                        "quarantined",
+                        user_id=None,
+                        now=now,
+                        reasons=list(quarantine_reasons),
+                    )
             break
         except IntegrityError:
             if idempotency_key:

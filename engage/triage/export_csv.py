@@ -14,20 +14,15 @@ from dataclasses import dataclass
 
 from engage.models import Concern
 from engage.repository.concern_search import LONDON
+from engage.spreadsheet_safety import BOM, neutralise
 
-BOM = "\ufeff"
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+__all__ = ["BOM", "ExportOptions", "csv_lines", "header", "neutralise", "row"]
 
 
 @dataclass(frozen=True)
 class ExportOptions:
     include_original: bool = False
     include_contact: bool = False
-
-
-def neutralise(value: object) -> str:
-    text = "" if value is None else str(value)
-    return f"'{text}" if text.startswith(_FORMULA_STARTS) else text
 
 
 def header(options: ExportOptions) -> list[str]:

@@ -2,6 +2,10 @@
 
 Only open concerns (status ``new`` or ``triaged``, not merged into another) are waiting.
 Marking a concern handled, or merging it as a duplicate, takes it out of every category.
+Concerns held as likely spam (status ``quarantined``) have a category of their own and
+appear in no other, except that a held concern screened as urgent is also in "Urgent or
+safeguarding": a real disclosure caught by the spam checks by mistake (autofill filling the
+hidden field, say) must not wait in the spam tab.
 """
 
 from __future__ import annotations
@@ -10,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from math import ceil
 
-from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from engage.models import Concern
@@ -40,6 +44,13 @@ CATEGORIES = (
         "Possible duplicates",
         "Near-identical text from the same district in the same week.",
     ),
+    Category(
+        "quarantined",
+        "Held as likely spam",
+        "Caught by the spam checks (a field hidden from people was filled in, or the form "
+        "came back implausibly fast). Held concerns are left out of every count: read them, "
+        "and check any marked urgent first.",
+    ),
 )
 CATEGORY_KEYS = tuple(c.key for c in CATEGORIES)
 
@@ -55,6 +66,15 @@ _CONDITIONS: dict[str, ColumnElement[bool]] = {
     # Not yet seen by the classifier and not themed by a person either.
     "unclassified": and_(Concern.classified_at.is_(None), Concern.theme.is_(None)),
 }
+
+
+def _where(category: str) -> list[ColumnElement[bool]]:
+    if category == "quarantined":
+        return [Concern.status == "quarantined"]
+    if category == "urgent":
+        waiting = or_(and_(*_open()), Concern.status == "quarantined")
+        return [_CONDITIONS[category], waiting]
+    return [_CONDITIONS[category], *_open()]
 
 
 def open_duplicate_ids(session: Session, today: date) -> list[int]:
@@ -75,11 +95,8 @@ def open_duplicate_ids(session: Session, today: date) -> list[int]:
 
 def count_queue(session: Session, today: date) -> dict[str, int]:
     counts = {
-        key: int(
-            session.scalar(select(func.count()).select_from(Concern).where(condition, *_open()))
-            or 0
-        )
-        for key, condition in _CONDITIONS.items()
+        key: int(session.scalar(select(func.count()).select_from(Concern).where(*_where(key))) or 0)
+        for key in (*_CONDITIONS, "quarantined")
     }
     counts["duplicates"] = len(open_duplicate_ids(session, today))
     return counts
@@ -101,16 +118,16 @@ def fetch_queue_page(
             )
         }
         return ResultPage([found[i] for i in wanted], total, page, per_page)
-    condition = _CONDITIONS[category]
-    total = int(
-        session.scalar(select(func.count()).select_from(Concern).where(condition, *_open())) or 0
-    )
+    where = _where(category)
+    total = int(session.scalar(select(func.count()).select_from(Concern).where(*where)) or 0)
     page = max(1, min(page, max(1, ceil(total / per_page))))
+    # Held concerns marked urgent come first: a person's disclosure caught by mistake.
+    first = [Concern.urgency.desc()] if category == "quarantined" else []
     items = session.scalars(
         select(Concern)
-        .where(condition, *_open())
+        .where(*where)
         .options(selectinload(Concern.themes))
-        .order_by(Concern.submitted_at, Concern.id)
+        .order_by(*first, Concern.submitted_at, Concern.id)
         .limit(per_page)
         .offset((page - 1) * per_page)
     ).all()

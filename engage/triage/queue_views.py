@@ -8,6 +8,7 @@ from engage.auth.access import allow
 from engage.extensions import db
 from engage.triage import TRIAGE_ROLES, blueprint
 from engage.triage.helpers import page_number, pagination, today
+from engage.triage.quarantine import quarantine_reasons
 from engage.triage.queue import CATEGORIES, CATEGORY_KEYS, count_queue, fetch_queue_page
 
 
@@ -28,5 +29,6 @@ def queue(category: str) -> str:
         current=next(c for c in CATEGORIES if c.key == category),
         counts=counts,
         results=results,
+        held_reasons=quarantine_reasons(session, results.items),
         pagination=pagination("triage.queue", results.page, results.pages, category=category),
     )

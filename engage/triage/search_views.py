@@ -30,6 +30,7 @@ from engage.triage.helpers import (
     staff,
     today,
 )
+from engage.triage.quarantine import quarantine_reasons
 from forms.concern_search import ConcernSearchForm, ExportForm
 
 _FILTER_FIELDS = (
@@ -70,13 +71,15 @@ def _validated(form: ConcernSearchForm) -> bool:
 def search() -> str:
     form = _search_form()
     user = staff()
-    context: dict[str, Any] = {"results": None, "pagination": None}
+    context: dict[str, Any] = {"results": None, "pagination": None, "held_reasons": {}}
     if _validated(form):
+        session = db.session()
         results = fetch_concern_page(
-            db.session(), form.filters(), actions.scope_for(user), page=page_number()
+            session, form.filters(), actions.scope_for(user), page=page_number()
         )
         context = {
             "results": results,
+            "held_reasons": quarantine_reasons(session, results.items),
             "pagination": pagination(
                 "triage.search", results.page, results.pages, **query_values()
             ),

@@ -36,6 +36,10 @@ OUTREACH_AND_ANALYSTS = frozenset({"outreach", "analyst", "admin"})
 # Redacted text only, so panels (scoped to their area) and the commissioner's office too.
 REDACTED_READERS = frozenset({"analyst", "panel", "commissioner_office", "admin"})
 REPORT_READERS = frozenset({"analyst", "commissioner_office", "admin"})
+# Panels: the commissioner's office runs them, analysts prepare the evidence; panel members
+# read their own area's packs and priorities.
+PANEL_MANAGERS = frozenset({"commissioner_office", "analyst", "admin"})
+PANEL_READERS = PANEL_MANAGERS | {"panel"}
 
 EXPECTED: dict[str, Rule_] = {
     # Residents and the API
@@ -47,8 +51,14 @@ EXPECTED: dict[str, Rule_] = {
     "public.accessibility": PUBLIC,
     "public.cookies": PUBLIC,
     "api.create_concern": PUBLIC,
+    "api.form_token": PUBLIC,
     "api.concern_status": PUBLIC,
     "api.openapi": PUBLIC,
+    "public.priorities_index": PUBLIC,
+    "public.panel_priorities": PUBLIC,
+    "api.neighbourhoods": PUBLIC,
+    "api.neighbourhood_priorities": PUBLIC,
+    "api.neighbourhood_priorities_csv": PUBLIC,
     "health.healthz": PUBLIC,
     # Signing in, your own account, staff accounts
     "auth.sign_in": PUBLIC,
@@ -97,6 +107,22 @@ EXPECTED: dict[str, Rule_] = {
     "reports.digest_download": REPORT_READERS,
     # Jobs
     "jobs_admin.runs": ADMIN,
+    # Data protection: a resident's subject access export and erasure
+    "data_protection.start": ADMIN,
+    "data_protection.find": ADMIN,
+    "data_protection.export": ADMIN,
+    "data_protection.erase": ADMIN,
+    # Panels (staff side)
+    "panels.index": PANEL_READERS,
+    "panels.panel": PANEL_READERS,
+    "panels.pack": PANEL_READERS,
+    "panels.pack_pdf": PANEL_READERS,
+    "panels.new_panel": PANEL_MANAGERS,
+    "panels.approve_quote": PANEL_MANAGERS,
+    "panels.withdraw_quote": PANEL_MANAGERS,
+    "panels.record_meeting": PANEL_MANAGERS,
+    "panels.record_action": PANEL_MANAGERS,
+    "panels.record_outcome": PANEL_MANAGERS,
 }
 
 # URL variables filled with rows the walk creates; any other variable gets a value that

@@ -22,7 +22,6 @@ from engage.database import write_transaction
 from engage.models import (
     Concern,
     ConcernContact,
-    ConcernCount,
     Digest,
     EmergingIssue,
     JobRun,
@@ -35,6 +34,7 @@ from jobs.digest_data import gather_digest
 from jobs.digest_model import Filters, Names
 from jobs.framework import JobContext, Period, run_job
 from tests.jobs.test_digest_smtp_sink import SmtpSink
+from tests.rollup_facts import fact
 
 NOW = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)
 WEEK = Period.parse("2026-W47")
@@ -85,15 +85,12 @@ def history(session: Session) -> dict[str, Any]:
     with write_transaction(session):
         for weeks_back, district, theme, channel, n, agree, disagree, dont_know in FACTS:
             session.add(
-                ConcernCount(
-                    grain="week",
-                    period_start=WEEK.previous(weeks_back).start,
-                    district=district,
-                    neighbourhood="",
-                    theme=theme,
-                    channel=channel,
-                    concerns=n,
-                    urgent=0,
+                fact(
+                    WEEK.previous(weeks_back),
+                    district,
+                    theme,
+                    channel,
+                    n,
                     agree=agree,
                     disagree=disagree,
                     dont_know=dont_know,

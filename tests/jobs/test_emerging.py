@@ -18,6 +18,7 @@ from jobs.emerging import (
     rise_p_value,
 )
 from jobs.framework import JobContext, Period
+from tests.rollup_facts import fact
 
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
 WEEK = Period.parse("2026-W47")
@@ -29,27 +30,14 @@ def put_counts(
 ) -> None:
     """Counts for the 8 baseline periods then the period itself (oldest first)."""
     period = WEEK if grain == "week" else Period.parse("2026-11")
-    starts = [period.previous(n).start for n in range(len(counts) - 1, -1, -1)]
+    periods = [period.previous(n) for n in range(len(counts) - 1, -1, -1)]
     with write_transaction(session):
-        for start, n in zip(starts, counts, strict=True):
-            # Split across two channels, as the rollups do, to prove the job sums them.
-            for channel, part in (("web", n - n // 2), ("surgery", n // 2)):
-                if part:
-                    session.add(
-                        ConcernCount(
-                            grain=grain,
-                            period_start=start,
-                            district=district,
-                            neighbourhood="",
-                            theme=theme,
-                            channel=channel,
-                            concerns=part,
-                            urgent=0,
-                            agree=0,
-                            disagree=0,
-                            dont_know=0,
-                        )
-                    )
+        for each, n in zip(periods, counts, strict=True):
+            # Split across two channels and two parts of the period (a month has four to
+            # six), as the rollups do, to prove the job sums them.
+            for channel, share, part in (("web", n - n // 2, 0), ("surgery", n // 2, -1)):
+                if share:
+                    session.add(fact(each, district, theme, channel, share, part=part))
 
 
 def flagged(session: Session, period: Period = WEEK) -> dict[tuple[str, str], EmergingIssue]:
@@ -125,7 +113,7 @@ def test_rerunning_replaces_the_periods_issues_and_leaves_other_periods_alone(
     # The counts are corrected (say, spam removed) and the period rerun: the flag goes.
     with write_transaction(session):
         for row in session.scalars(
-            select(ConcernCount).where(ConcernCount.period_start == WEEK.start)
+            select(ConcernCount).where(ConcernCount.week_start == WEEK.start)
         ):
             row.concerns = 2
     detect_emerging_issues(session, WEEK, CONTEXT)

@@ -134,13 +134,12 @@ def _counts(session: Session) -> list[tuple[object, ...]]:
     with write_transaction(session):
         rows = session.execute(
             select(
-                ConcernCount.grain,
-                ConcernCount.period_start,
+                ConcernCount.week_start,
+                ConcernCount.month_start,
                 ConcernCount.district,
-                ConcernCount.neighbourhood,
                 ConcernCount.theme,
                 ConcernCount.channel,
                 ConcernCount.concerns,
-            ).order_by(ConcernCount.grain, ConcernCount.period_start)
+            ).order_by(ConcernCount.week_start, ConcernCount.month_start)
         ).all()
     return [tuple(row) for row in rows]

@@ -7,22 +7,25 @@ from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engage.database import write_transaction
 from engage.models import Concern, ConcernCount
 from jobs.framework import JobContext, Period, run_job
-from jobs.rollups import rebuild_rollups, rollup_period
+from jobs.rollups import MEASURES, period_column, rebuild_rollups, rollup_period
 from tests.jobs.conftest import add_concerns, concern
 
 LONDON = ZoneInfo("Europe/London")
 NOW = datetime(2026, 11, 23, 1, 15, tzinfo=UTC)
-Key = tuple[str, date, str, str, str, str]
+CONTEXT = JobContext(now=NOW, triggered_by="test", settings={})
+Key = tuple[str, date, str, str, str]  # grain, period start, district, theme, channel
+PartKey = tuple[date, date, str, str, str]  # week start, month start, district, theme, channel
 
 
 def _random_concerns(seed: int, count: int) -> list[Concern]:
-    """Concerns over 20 Oct - 3 Nov 2026 (clocks go back on 25 Oct), some near midnight."""
+    """Concerns over 20 Oct - 3 Nov 2026 (clocks go back on 25 Oct, a month ends on
+    Saturday 31 Oct, so week 44 has days in two months), some near midnight."""
     rng = random.Random(seed)
     start = datetime(2026, 10, 20, tzinfo=UTC)
     rows = []
@@ -45,51 +48,73 @@ def _random_concerns(seed: int, count: int) -> list[Concern]:
     return rows
 
 
-def _expected(concerns: list[Concern], duplicates: set[int]) -> dict[Key, Counter[str]]:
+def _tally(item: Concern) -> Counter[str]:
+    tally: Counter[str] = Counter(concerns=1, urgent=int(item.urgency == "urgent"))
+    if item.dealing_with_concerns:
+        tally[item.dealing_with_concerns] += 1
+    return +tally
+
+
+def _counted(concerns: list[Concern], duplicates: set[int] | None) -> list[Concern]:
+    skipped = duplicates or set()
+    return [c for c in concerns if c.id not in skipped and c.status != "quarantined"]
+
+
+def _expected(
+    concerns: list[Concern], duplicates: set[int] | None = None
+) -> dict[Key, Counter[str]]:
+    """Each week's and month's figures, from each concern's Europe/London calendar day."""
     counts: dict[Key, Counter[str]] = {}
-    for item in concerns:
-        if item.id in duplicates or item.status == "quarantined":
-            continue
+    for item in _counted(concerns, duplicates):
         local_day = item.submitted_at.astimezone(LONDON).date()
-        for grain in ("day", "week", "month"):
-            start = Period.containing(grain, local_day).start  # type: ignore[arg-type]
-            key = (
-                grain,
-                start,
-                item.district,
-                item.neighbourhood or "",
-                item.theme or "",
-                item.channel,
-            )
-            tally = counts.setdefault(key, Counter())
-            tally["concerns"] += 1
-            tally["urgent"] += item.urgency == "urgent"
-            if item.dealing_with_concerns:
-                tally[item.dealing_with_concerns] += 1
+        for grain in ("week", "month"):
+            start = Period.containing(grain, local_day).start
+            key = (grain, start, item.district, item.theme or "", item.channel)
+            counts.setdefault(key, Counter()).update(_tally(item))
     return counts
 
 
 def _stored(session: Session) -> dict[Key, Counter[str]]:
+    """What the readers see: a week's or a month's rows summed."""
     stored: dict[Key, Counter[str]] = {}
-    for row in session.scalars(select(ConcernCount)):
-        key = (
-            row.grain,
-            row.period_start,
-            row.district,
-            row.neighbourhood,
-            row.theme,
-            row.channel,
-        )
-        tally = Counter(
-            concerns=row.concerns,
-            urgent=row.urgent,
-            agree=row.agree,
-            disagree=row.disagree,
-            dont_know=row.dont_know,
-        )
-        stored[key] = +tally  # drop zero entries, as the expected counters have none
+    for grain in ("week", "month"):
+        column = period_column(grain)
+        keys = (column, ConcernCount.district, ConcernCount.theme, ConcernCount.channel)
+        sums = [func.sum(getattr(ConcernCount, name)) for name in MEASURES]
+        for row in session.execute(select(*keys, *sums).group_by(*keys)):
+            tally = Counter(dict(zip(MEASURES, (int(n) for n in row[4:]), strict=True)))
+            stored[(grain, *row[:4])] = +tally  # drop zero entries, as the expected have none
     session.rollback()
     return stored
+
+
+def _stored_parts(session: Session) -> dict[PartKey, int]:
+    rows = session.execute(
+        select(
+            ConcernCount.week_start,
+            ConcernCount.month_start,
+            ConcernCount.district,
+            ConcernCount.theme,
+            ConcernCount.channel,
+            ConcernCount.concerns,
+        )
+    )
+    parts: dict[PartKey, int] = {
+        (week, month, district, theme, channel): n
+        for week, month, district, theme, channel, n in rows
+    }
+    session.rollback()
+    return parts
+
+
+def _expected_parts(concerns: list[Concern], duplicates: set[int]) -> dict[PartKey, int]:
+    parts: Counter[PartKey] = Counter()
+    for item in _counted(concerns, duplicates):
+        local_day = item.submitted_at.astimezone(LONDON).date()
+        week = Period.containing("week", local_day).start
+        month = Period.containing("month", local_day).start
+        parts[(week, month, item.district, item.theme or "", item.channel)] += 1
+    return dict(parts)
 
 
 def _with_duplicates(session: Session, concerns: list[Concern]) -> set[int]:
@@ -107,73 +132,90 @@ def test_full_rebuild_matches_counts_worked_out_independently(session: Session) 
     duplicates = _with_duplicates(session, concerns)
     rebuild_rollups(session)
     assert _stored(session) == _expected(concerns, duplicates)
+    assert _stored_parts(session) == _expected_parts(concerns, duplicates)
 
 
 def test_daily_runs_match_the_full_rebuild(session: Session) -> None:
     concerns = add_concerns(session, _random_concerns(seed=2, count=300))
-    context = JobContext(now=NOW, triggered_by="test", settings={})
     day = date(2026, 10, 19)
     while day <= date(2026, 11, 4):
-        run_job(session, "rollup-day", rollup_period, Period("day", day), context)
+        run_job(session, "rollup-day", rollup_period, Period("day", day), CONTEXT)
         day += timedelta(days=1)
-    assert _stored(session) == _expected(concerns, set())
+    assert _stored(session) == _expected(concerns)
 
 
 def test_rerunning_a_period_changes_nothing(session: Session) -> None:
     add_concerns(session, _random_concerns(seed=3, count=200))
-    context = JobContext(now=NOW, triggered_by="test", settings={})
     rebuild_rollups(session)
-    before = _stored(session)
-    for text in ("2026-10-25", "2026-W43", "2026-10"):
-        rollup_period(session, Period.parse(text), context)
+    before = _stored_parts(session)
+    for text in ("2026-10-25", "2026-W44", "2026-10", "2026-11-01"):
+        rollup_period(session, Period.parse(text), CONTEXT)
+        assert _stored_parts(session) == before
     rebuild_rollups(session)
-    assert _stored(session) == before
+    assert _stored_parts(session) == before
 
 
-def test_the_hour_after_midnight_falls_on_the_london_day_across_the_clock_change(
-    session: Session,
-) -> None:
+def test_weeks_and_months_follow_london_days_across_the_clock_changes(session: Session) -> None:
     add_concerns(
         session,
         [
-            # 23:30 UTC on 24 Oct is 00:30 BST on 25 Oct (clocks go back at 02:00 BST).
-            concern(submitted_at=datetime(2026, 10, 24, 23, 30, tzinfo=UTC)),
-            # 23:30 UTC on 25 Oct is 23:30 GMT on 25 Oct.
+            # 23:30 UTC on Sunday 18 Oct is 00:30 BST on Monday 19 Oct: week 43, not 42.
+            concern(submitted_at=datetime(2026, 10, 18, 23, 30, tzinfo=UTC)),
+            # 23:30 UTC on Sunday 25 Oct, after the clocks went back, is 23:30 GMT: week 43.
             concern(submitted_at=datetime(2026, 10, 25, 23, 30, tzinfo=UTC)),
-            # 00:30 UTC on 29 Mar is 00:30 GMT; 23:30 UTC that day is 00:30 BST on 30 Mar.
+            # 23:30 UTC on 30 Sep is 00:30 BST on 1 Oct: October.
+            concern(submitted_at=datetime(2026, 9, 30, 23, 30, tzinfo=UTC)),
+            # 23:30 UTC on 31 Oct is 23:30 GMT: still October.
+            concern(submitted_at=datetime(2026, 10, 31, 23, 30, tzinfo=UTC)),
+            # 00:30 UTC on 29 Mar is 00:30 GMT (clocks go forward at 01:00): March.
             concern(submitted_at=datetime(2026, 3, 29, 0, 30, tzinfo=UTC)),
-            concern(submitted_at=datetime(2026, 3, 29, 23, 30, tzinfo=UTC)),
+            # 23:30 UTC on 31 Mar is 00:30 BST on 1 Apr: April.
+            concern(submitted_at=datetime(2026, 3, 31, 23, 30, tzinfo=UTC)),
         ],
     )
     rebuild_rollups(session)
-    days = {
-        row.period_start: row.concerns
-        for row in session.scalars(select(ConcernCount).where(ConcernCount.grain == "day"))
+    figures = {key[:2]: tally["concerns"] for key, tally in _stored(session).items()}
+    assert figures == {
+        ("week", date(2026, 10, 19)): 2,
+        ("week", date(2026, 9, 28)): 1,
+        ("week", date(2026, 10, 26)): 1,
+        ("week", date(2026, 3, 23)): 1,
+        ("week", date(2026, 3, 30)): 1,
+        ("month", date(2026, 10, 1)): 4,
+        ("month", date(2026, 3, 1)): 1,
+        ("month", date(2026, 4, 1)): 1,
     }
-    assert days == {date(2026, 10, 25): 2, date(2026, 3, 29): 1, date(2026, 3, 30): 1}
 
 
-def test_unclassified_and_unplaced_concerns_count_under_empty_strings(session: Session) -> None:
+def test_unclassified_concerns_count_under_an_empty_theme(session: Session) -> None:
     add_concerns(session, [concern(theme=None, neighbourhood=None)])
     rebuild_rollups(session)
-    row = session.scalars(select(ConcernCount).where(ConcernCount.grain == "month")).one()
-    assert (row.theme, row.neighbourhood, row.concerns) == ("", "", 1)
+    row = session.scalars(select(ConcernCount)).one()
+    assert (row.theme, row.concerns) == ("", 1)
 
 
 def test_the_daily_run_also_refreshes_its_week_and_month(session: Session) -> None:
     add_concerns(session, [concern(submitted_at=datetime(2026, 11, 18, 12, tzinfo=UTC))])
-    context = JobContext(now=NOW, triggered_by="test", settings={})
-    result = rollup_period(session, Period.parse("2026-11-18"), context)
-    assert result.detail["rows_by_period"] == {
-        "day:2026-11-18": 1,
-        "week:2026-11-16": 1,
-        "month:2026-11-01": 1,
+    result = rollup_period(session, Period.parse("2026-11-18"), CONTEXT)
+    assert result.rows == 1
+    assert result.detail["rows_by_part"]["2026-W47/2026-11"] == 1
+    # Concerns logged late for earlier days: one in the same week, one in an earlier week
+    # of the same month (a part the day does not share), one in the month before.
+    add_concerns(
+        session,
+        [
+            concern(submitted_at=datetime(2026, 11, 16, 9, tzinfo=UTC)),
+            concern(submitted_at=datetime(2026, 11, 2, 9, tzinfo=UTC)),
+            concern(submitted_at=datetime(2026, 10, 20, 9, tzinfo=UTC)),
+        ],
+    )
+    rollup_period(session, Period.parse("2026-11-18"), CONTEXT)
+    figures = {key[:2]: tally["concerns"] for key, tally in _stored(session).items()}
+    assert figures == {
+        ("week", date(2026, 11, 16)): 2,
+        ("week", date(2026, 11, 2)): 1,
+        ("month", date(2026, 11, 1)): 3,
     }
-    # A concern logged late for another day of the same week is picked up by the week.
-    add_concerns(session, [concern(submitted_at=datetime(2026, 11, 16, 9, tzinfo=UTC))])
-    rollup_period(session, Period.parse("2026-11-18"), context)
-    weeks = session.scalars(select(ConcernCount).where(ConcernCount.grain == "week")).all()
-    assert [w.concerns for w in weeks] == [2]
 
 
 def test_rebuild_from_a_date_leaves_earlier_months_alone(session: Session) -> None:
@@ -189,13 +231,12 @@ def test_rebuild_from_a_date_leaves_earlier_months_alone(session: Session) -> No
         # Pretend September's counts were written by an older rule: a partial rebuild
         # from November must not touch them.
         september = session.scalars(
-            select(ConcernCount).where(ConcernCount.period_start == date(2026, 9, 1))
+            select(ConcernCount).where(ConcernCount.month_start == date(2026, 9, 1))
         ).one()
         september.concerns = 99
     add_concerns(session, [concern(submitted_at=datetime(2026, 11, 11, 12, tzinfo=UTC))])
     rebuild_rollups(session, since=date(2026, 11, 20))
     months = {
-        row.period_start: row.concerns
-        for row in session.scalars(select(ConcernCount).where(ConcernCount.grain == "month"))
+        key[1]: tally["concerns"] for key, tally in _stored(session).items() if key[0] == "month"
     }
     assert months == {date(2026, 9, 1): 99, date(2026, 11, 1): 2}

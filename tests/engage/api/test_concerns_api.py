@@ -191,3 +191,48 @@ def test_the_openapi_description_covers_the_api(sqlite_client: FlaskClient) -> N
         "peterborough",
         "south_cambridgeshire",
     ]
+
+
+def test_the_abuse_check_fields_must_be_strings(sqlite_client: FlaskClient) -> None:
+    response = sqlite_client.post("/api/v1/concerns", json=body(website=1, form_token=["x"]))
+
+    assert response.status_code == 422
+    assert sorted(response.json["errors"], key=lambda e: e["field"]) == [  # type: ignore[index]
+        {"field": "form_token", "detail": "form_token must be a string"},
+        {"field": "website", "detail": "website must be a string"},
+    ]
+
+
+def test_nothing_from_one_request_carries_over_to_the_next(app: Flask, client: FlaskClient) -> None:
+    full = body(
+        district=None,
+        place="Wisbech",
+        impact="I am scared to walk home",
+        age_band="35_44",
+        contact_email="sam@example.org",
+        consent_to_contact=True,
+    )
+    invalid = body(text="", contact_email="not an address", consent_to_contact=True)
+    plain = body(district="peterborough")
+
+    first = client.post("/api/v1/concerns", json=full)
+    refused = client.post("/api/v1/concerns", json=invalid)
+    last = client.post("/api/v1/concerns", json=plain)
+
+    assert (first.status_code, refused.status_code, last.status_code) == (201, 422, 201)
+    assert {e["field"] for e in refused.json["errors"]} == {"text", "contact_email"}  # type: ignore[index]
+    by_reference = {c.reference: c for c in stored(app)}
+    earlier = by_reference[first.json["reference"]]  # type: ignore[index]
+    later = by_reference[last.json["reference"]]  # type: ignore[index]
+    assert (earlier.district, earlier.place, earlier.contact is not None) == (
+        "fenland",
+        "Wisbech",
+        True,
+    )
+    assert (later.district, later.place, later.impact, later.age_band, later.contact) == (
+        "peterborough",
+        None,
+        None,
+        None,
+        None,
+    )

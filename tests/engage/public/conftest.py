@@ -14,9 +14,11 @@ Send = Callable[..., TestResponse]
 
 
 def send_form(client: FlaskClient, **answers: Any) -> TestResponse:
-    """Open the form as a resident would, then post the answers with its CSRF token."""
-    token = Page.of(client.get("/").data).csrf_token()
-    return client.post("/", data={"csrf_token": token, **form_answers(**answers)})
+    """Open the form as a resident would, then post the answers with the hidden fields the
+    page carries (its CSRF token and the signed time it was shown)."""
+    hidden = Page.of(client.get("/").data).hidden_fields()
+    carried = {name: hidden[name] for name in ("csrf_token", "form_token")}
+    return client.post("/", data={**carried, **form_answers(**answers)})
 
 
 @pytest.fixture

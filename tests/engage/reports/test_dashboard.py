@@ -13,13 +13,14 @@ from freezegun import freeze_time
 
 from engage.database import write_transaction
 from engage.extensions import db
-from engage.models import ConcernCount, Digest
+from engage.models import Digest
 from engage.reports.rendering import DigestWriter
 from engage.settings import PROJECT_ROOT
 from jobs.digest import build_digest
 from jobs.framework import JobContext, Period
 from tests.factories import signed_in, staff_user
 from tests.pages import Page
+from tests.rollup_facts import fact
 
 NOW = "2026-11-25 10:00:00"  # a Wednesday: the latest complete week is 2026-W47
 W47 = Period.parse("2026-W47")
@@ -47,21 +48,7 @@ def facts(app: Flask) -> None:
         session = db.session()
         with write_transaction(session):
             for period, district, theme, channel, n in FACTS:
-                session.add(
-                    ConcernCount(
-                        grain=period.grain,
-                        period_start=period.start,
-                        district=district,
-                        neighbourhood="",
-                        theme=theme,
-                        channel=channel,
-                        concerns=n,
-                        urgent=0,
-                        agree=1,
-                        disagree=1,
-                        dont_know=0,
-                    )
-                )
+                session.add(fact(period, district, theme, channel, n, agree=1, disagree=1))
 
 
 def as_role(app: Flask, client: FlaskClient, role: str) -> FlaskClient:
