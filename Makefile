@@ -43,6 +43,7 @@ model: $(MODEL) ## Train the theme classifier when there is none (or the corpus 
 
 run: install migrate model ## Start the service on SQLite at http://127.0.0.1:5000 (and the scheduler)
 	$(BIN)/engage users ensure-admin
+	$(BIN)/engage panels sync
 	@$(BIN)/engage scheduler & scheduler=$$!; \
 	trap 'kill $$scheduler 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/engage serve --host 127.0.0.1 --port 5000
