@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import date
 
 from flask import redirect, render_template, request, url_for
+from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from engage.auth.access import allow
 from engage.extensions import db
+from engage.models import Panel, Priority
 from engage.panels import MANAGERS, blueprint
 from engage.panels.helpers import (
     now,
@@ -102,15 +104,7 @@ def record_action(priority_id: int) -> Page:
     priority, panel = priority_or_404(priority_id)
     form = ActionForm(today=today(), set_on=priority.set_on)
     if not form.validate_on_submit():
-        page = render_template(
-            "panels/action_form.html",
-            form=form,
-            errors=summary(form),
-            priority=priority,
-            panel=panel,
-            nav_active="panels",
-        )
-        return (page, 400) if form.errors else page
+        return _priority_form_page("panels/action_form.html", form, priority, panel)
     panel_service.record_action(
         db.session(),
         priority.id,
@@ -130,15 +124,7 @@ def record_outcome(priority_id: int) -> Page:
         return redirect(url_for("panels.panel", slug=panel.slug) + f"#priority-{priority.id}")
     form = OutcomeForm(today=today(), set_on=priority.set_on)
     if not form.validate_on_submit():
-        page = render_template(
-            "panels/outcome_form.html",
-            form=form,
-            errors=summary(form),
-            priority=priority,
-            panel=panel,
-            nav_active="panels",
-        )
-        return (page, 400) if form.errors else page
+        return _priority_form_page("panels/outcome_form.html", form, priority, panel)
     panel_service.record_outcome(
         db.session(),
         panel_service.Ending(
@@ -151,3 +137,16 @@ def record_outcome(priority_id: int) -> Page:
         now=now(),
     )
     return redirect(url_for("panels.panel", slug=panel.slug) + f"#priority-{priority.id}", 303)
+
+
+def _priority_form_page(template: str, form: FlaskForm, priority: Priority, panel: Panel) -> Page:
+    """A form about one priority, shown again with its errors (400) or for the first time."""
+    page = render_template(
+        template,
+        form=form,
+        errors=summary(form),
+        priority=priority,
+        panel=panel,
+        nav_active="panels",
+    )
+    return (page, 400) if form.errors else page

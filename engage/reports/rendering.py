@@ -21,18 +21,10 @@ from markupsafe import Markup
 
 from engage.reports.charts import digest_charts
 from engage.reports.tables import Cell, digest_tables
+from engage.spreadsheet_safety import neutralise
 from jobs.digest_model import DigestData
 
 log = logging.getLogger(__name__)
-
-# Spreadsheet programs run cells that start with these as formulas.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(cell: Cell) -> Cell:
-    if isinstance(cell, str) and cell.startswith(FORMULA_STARTS):
-        return "'" + cell
-    return cell
 
 
 def csv_text(headers: list[str], rows: list[list[Cell]]) -> str:
