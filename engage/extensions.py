@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import time
+from typing import Any, NoReturn
 
-from flask import Flask, current_app
+from flask import Flask, Request, current_app
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -50,3 +52,35 @@ def trust_proxies(app: Flask) -> None:
     hops = int(app.config.get("ENGAGE_TRUSTED_PROXIES", 0))
     if hops > 0:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
+
+
+class _NoSession(SecureCookieSession):
+    """The empty, read-only session of a request under a sessionless prefix."""
+
+    def _refuse(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise RuntimeError("Requests to this URL carry no session: nothing can be kept in it")
+
+    __setitem__ = __delitem__ = clear = pop = popitem = update = setdefault = _refuse
+
+
+class _SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, except for URLs under the prefixes given: there a
+    request reads no cookie and its response sets none (the API authenticates nobody, and
+    unsigning a cookie on every call costs it for nothing)."""
+
+    def __init__(self, sessionless: tuple[str, ...]) -> None:
+        self.sessionless = sessionless
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        if request.path.startswith(self.sessionless):
+            return _NoSession()
+        return super().open_session(app, request)
+
+
+def without_sessions(app: Flask, prefix: str) -> None:
+    """Serve the URLs under ``prefix`` without a cookie session."""
+    current = app.session_interface
+    earlier = current.sessionless if isinstance(current, _SessionInterface) else ()
+    if type(current) not in (SecureCookieSessionInterface, _SessionInterface):
+        raise RuntimeError(f"without_sessions() cannot wrap {type(current).__name__}")
+    app.session_interface = _SessionInterface((*earlier, prefix.rstrip("/") + "/"))

@@ -11,8 +11,19 @@ PREFIX = "PP"
 _PATTERN = re.compile(rf"^{PREFIX}-[{ALPHABET}]{{4}}-[{ALPHABET}]{{4}}$")
 
 
+_BODY_LENGTH = 8
+_COMBINATIONS = len(ALPHABET) ** _BODY_LENGTH
+
+
 def new_reference() -> str:
-    body = "".join(secrets.choice(ALPHABET) for _ in range(8))
+    """A uniformly random reference: one draw from the OS, read as eight base-29 digits
+    (drawing each character apart costs eight system calls)."""
+    number = secrets.randbelow(_COMBINATIONS)
+    digits = []
+    for _ in range(_BODY_LENGTH):
+        number, digit = divmod(number, len(ALPHABET))
+        digits.append(ALPHABET[digit])
+    body = "".join(digits)
     return f"{PREFIX}-{body[:4]}-{body[4:]}"
 
 

@@ -260,6 +260,7 @@ class _RowBuilder:
             "urgency": "urgent" if urgent else "routine",
             "urgency_reasons": "demo" if urgent else None,
             "submitted_at": submitted,
+            "submitted_day": london_today(submitted),
             "idempotency_key": f"{DEMO_KEY_PREFIX}{row_id}",
             "request_fingerprint": None,
             "theme": theme,

@@ -1,7 +1,7 @@
 """The figures of a digest (and of the dashboard), gathered by SQL into plain dataclasses.
 
 Counts come from the rollup facts (``concern_counts``: a week's or a month's figures are the
-sum of its parts' rows, ``jobs.rollups.period_column``), flags from ``emerging_issues`` and
+sum of its days' rows, ``jobs.rollups.period_bucket``), flags from ``emerging_issues`` and
 ``new_topics``; quotes are redacted text only, never contact details.
 """
 
@@ -33,8 +33,8 @@ from jobs.digest_model import (
     channel_label,
 )
 from jobs.digest_quotes import representative_quotes
-from jobs.framework import Period
-from jobs.rollups import period_column
+from jobs.framework import Grain, Period
+from jobs.rollups import period_bucket
 
 TREND_PERIODS = 12
 TREND_THEMES = 4
@@ -49,12 +49,12 @@ KINDS = {"week": "weekly", "month": "monthly"}
 
 
 def _counts_by(
-    session: Session, filters: Filters, grain: str, starts: list[date], *columns: Any
+    session: Session, filters: Filters, grain: Grain, starts: list[date], *columns: Any
 ) -> list[Any]:
-    start = period_column(grain)
+    start, within = period_bucket(grain, starts)
     query = (
         select(start, *columns, func.sum(ConcernCount.concerns))
-        .where(start.in_(starts))
+        .where(within)
         .where(*filters.conditions())
         .group_by(start, *columns)
     )
@@ -79,7 +79,7 @@ def _dealing(session: Session, filters: Filters, period: Period) -> DealingShare
                 func.coalesce(func.sum(ConcernCount.disagree), 0),
                 func.coalesce(func.sum(ConcernCount.dont_know), 0),
             )
-            .where(period_column(p.grain) == p.start)
+            .where(period_bucket(p.grain, [p.start])[1])
             .where(*filters.conditions())
         ).one()
         return int(row[0]), int(row[1]), int(row[2])
@@ -229,7 +229,13 @@ def gather_digest(
             [
                 Quote(i, text)
                 for i, text in representative_quotes(
-                    session, period, t.theme, filters.district, filters.channel, QUOTES_PER_THEME
+                    session,
+                    period,
+                    t.theme,
+                    QUOTES_PER_THEME,
+                    district=filters.district,
+                    neighbourhood=filters.neighbourhood,
+                    channel=filters.channel,
                 )
             ],
         )
@@ -253,6 +259,8 @@ def gather_digest(
     filter_names = {}
     if filters.district:
         filter_names["District"] = names.district(filters.district)
+    if filters.neighbourhood:
+        filter_names["Neighbourhood"] = filters.neighbourhood
     if filters.theme:
         filter_names["Theme"] = names.theme(filters.theme)
     if filters.channel:

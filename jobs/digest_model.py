@@ -56,14 +56,27 @@ def channel_label(channel: str) -> str:
 
 @dataclass(frozen=True)
 class Filters:
+    """What the figures are narrowed to; ``None`` means everything.
+
+    ``neighbourhood`` is the name as in config, and only means something within its
+    district (two districts could share a name), so it always comes with ``district``.
+    """
+
     district: str | None = None
     theme: str | None = None
     channel: str | None = None
+    neighbourhood: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.neighbourhood and not self.district:
+            raise ValueError("a neighbourhood filter needs its district")
 
     def conditions(self) -> list[ColumnElement[bool]]:
         conditions: list[ColumnElement[bool]] = []
         if self.district:
             conditions.append(ConcernCount.district == self.district)
+        if self.neighbourhood:
+            conditions.append(ConcernCount.neighbourhood == self.neighbourhood)
         if self.theme:
             conditions.append(ConcernCount.theme == self.theme)
         if self.channel:
@@ -72,7 +85,7 @@ class Filters:
 
     @property
     def any(self) -> bool:
-        return bool(self.district or self.theme or self.channel)
+        return bool(self.district or self.theme or self.channel or self.neighbourhood)
 
 
 @dataclass(frozen=True)

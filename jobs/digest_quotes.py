@@ -1,8 +1,9 @@
 """Representative quotes: a theme's concerns closest to the centre of that theme's texts.
 
-Only redacted text is read. Among the period's concerns with the theme (at most
-``MAX_TEXTS``, the latest), texts become TF-IDF vectors; the centroid is their mean and the
-quotes are the texts with the highest cosine similarity to it, ties broken by id.
+Only redacted text is read. Among the period's concerns with the theme, in the chosen
+district, neighbourhood and channel if any (at most ``MAX_TEXTS``, the latest), texts become
+TF-IDF vectors; the centroid is their mean and the quotes are the texts with the highest
+cosine similarity to it, ties broken by id.
 """
 
 from __future__ import annotations
@@ -47,9 +48,11 @@ def representative_quotes(
     session: Session,
     period: Period,
     theme: str,
-    district: str | None,
-    channel: str | None,
     count: int,
+    *,
+    district: str | None = None,
+    neighbourhood: str | None = None,
+    channel: str | None = None,
 ) -> list[tuple[int, str]]:
     start, end = period.bounds_utc()
     query = select(Concern.id, Concern.text_redacted).where(
@@ -62,6 +65,8 @@ def representative_quotes(
     )
     if district:
         query = query.where(Concern.district == district)
+    if neighbourhood:
+        query = query.where(Concern.neighbourhood == neighbourhood)
     if channel:
         query = query.where(Concern.channel == channel)
     rows = session.execute(

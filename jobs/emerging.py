@@ -4,7 +4,7 @@ How we flag rises (the same words appear in every digest):
 
 - For each district x theme, the count in the period is compared with its baseline, the
   mean count of the previous 8 periods of the same grain (week or month), read from the
-  rollup facts (``concern_counts``, a period's parts summed).
+  rollup facts (``concern_counts``, a period's days summed).
 - The baseline gets a small prior, as if one extra period with one concern had been seen:
   ``mean = (sum of the 8 counts + 1) / (8 + 1)``. A theme never raised before then has a
   baseline of about 0.11 rather than zero, so a handful of new concerns can stand out but
@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session
 from engage.database import write_transaction
 from engage.models import ConcernCount, EmergingIssue
 from jobs.framework import JobContext, JobResult, Period
-from jobs.rollups import period_column
+from jobs.rollups import period_bucket
 
 BASELINE_PERIODS = 8
 PRIOR_COUNT = 1.0
@@ -125,7 +125,7 @@ def _load_counts(
     session: Session, period: Period, history: list[Period]
 ) -> dict[tuple[str, str], dict[date, int]]:
     starts = [p.start for p in history] + [period.start]
-    column = period_column(period.grain)
+    column, within = period_bucket(period.grain, starts)
     rows = session.execute(
         select(
             ConcernCount.district,
@@ -133,7 +133,7 @@ def _load_counts(
             column,
             func.sum(ConcernCount.concerns),
         )
-        .where(column.in_(starts), ConcernCount.theme.not_in(UNTESTED_THEMES))
+        .where(within, ConcernCount.theme.not_in(UNTESTED_THEMES))
         .group_by(ConcernCount.district, ConcernCount.theme, column)
     )
     counts: dict[tuple[str, str], dict[date, int]] = defaultdict(dict)
@@ -144,9 +144,10 @@ def _load_counts(
 
 def _history_available(session: Session, period: Period, history: list[Period]) -> int:
     """How many baseline periods fall on or after the first period the rollups hold."""
-    first = session.scalar(select(func.min(period_column(period.grain))))
-    if first is None:
+    first_day = session.scalar(select(func.min(ConcernCount.day)))
+    if first_day is None:
         return 0
+    first = Period.containing(period.grain, first_day).start
     return sum(1 for p in history if p.start >= first)
 
 

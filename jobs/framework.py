@@ -12,20 +12,21 @@ import logging
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal, cast
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from engage.database import write_transaction
+from engage.london_time import LONDON as LONDON
+from engage.london_time import london_day
+from engage.london_time import london_midnight_utc as london_midnight_utc
 from engage.models import JobRun
 
 log = logging.getLogger(__name__)
 
-LONDON = ZoneInfo("Europe/London")
 Grain = Literal["day", "week", "month"]
 GRAINS: tuple[Grain, ...] = ("day", "week", "month")
 
@@ -41,14 +42,7 @@ class PeriodError(ValueError):
     """A period written in a form we cannot read, or a start that does not begin its grain."""
 
 
-def london_today(now: datetime) -> date:
-    """The Europe/London calendar date at an aware instant."""
-    return now.astimezone(LONDON).date()
-
-
-def london_midnight_utc(day: date) -> datetime:
-    """The UTC instant at which a Europe/London calendar day begins."""
-    return datetime.combine(day, time(0), tzinfo=LONDON).astimezone(UTC)
+london_today = london_day
 
 
 def _add_months(day: date, months: int) -> date:

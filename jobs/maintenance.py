@@ -2,8 +2,9 @@
 
 Retention, exactly: when the job runs for day D, everything submitted before the start of
 (D + 1 day - ``retention_months`` months), Europe/London, is due. For those concerns the
-contact details are deleted and the concern is anonymised: its text becomes the redacted
-text, impact and place are cleared. District, neighbourhood, theme, channel, age band and
+contact details are deleted (with the outbox copies of any e-mail sent about the concern,
+which hold the address) and the concern is anonymised: its text becomes the redacted text,
+impact and place are cleared. District, neighbourhood, theme, channel, age band and
 the answers stay, so every count stays as it was. Nothing already done is done again, and
 the audit log records what was erased.
 """
@@ -18,7 +19,8 @@ from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from engage.database import write_transaction
-from engage.models import Concern, ConcernContact
+from engage.models import Concern, ConcernContact, Notification
+from engage.notification_outbox import remove_notification_files
 from engage.services.audit import record
 from engage.services.classification import classify_pending
 from jobs.framework import JobContext, JobResult, Period, london_midnight_utc
@@ -85,6 +87,7 @@ def apply_retention(session: Session, period: Period, context: JobContext) -> Jo
         counts = {
             "contacts_deleted": _rowcount(contacts),
             "concerns_anonymised": _rowcount(anonymised),
+            "message_copies_deleted": _remove_message_copies(session, due, context),
         }
         if any(counts.values()):
             record(
@@ -104,6 +107,18 @@ def apply_retention(session: Session, period: Period, context: JobContext) -> Jo
         rows=sum(counts.values()),
         detail={**counts, "submitted_before": cutoff.isoformat()},
     )
+
+
+def _remove_message_copies(session: Session, due: Any, context: JobContext) -> int:
+    """Delete the outbox copies of e-mails sent about concerns now due: they hold the
+    resident's address, like the contact details deleted beside them."""
+    outbox = context.settings.get("outbox_dir")
+    if not outbox:
+        return 0
+    sent = session.scalars(
+        select(Notification.id).where(Notification.concern_id.in_(select(Concern.id).where(due)))
+    )
+    return remove_notification_files(Path(outbox), sent)
 
 
 def _redact_unredacted(session: Session, cutoff: datetime, context: JobContext) -> None:

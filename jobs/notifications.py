@@ -43,6 +43,7 @@ from engage.models import (
     Priority,
     PriorityAction,
 )
+from engage.notification_outbox import notification_folder
 from engage.reference_data import load_service_details
 from jobs.digest_mail import SmtpSettings, smtp_client, smtp_from
 from jobs.framework import JobContext, JobResult, Period
@@ -50,7 +51,6 @@ from jobs.notification_messages import Outgoing, Sender, compose
 
 DEFAULT_MAX_ATTEMPTS = 5
 BATCH_SIZE = 500
-OUTBOX_FOLDER = "notifications"
 ERASED = "Cancelled: the contact details were erased or consent was withdrawn"
 # Errors about one message; any other OSError (every SMTPException is one) means the mail
 # server or the outbox folder is unusable for now: stop, and try again next run.
@@ -128,7 +128,7 @@ def deliver_notifications(session: Session, period: Period, context: JobContext)
     transport: SmtpTransport | FolderTransport = (
         SmtpTransport(smtp)
         if smtp is not None
-        else FolderTransport(Path(settings["outbox_dir"]) / OUTBOX_FOLDER)
+        else FolderTransport(notification_folder(Path(settings["outbox_dir"])))
     )
     ids = list(
         session.scalars(

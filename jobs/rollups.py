@@ -1,32 +1,33 @@
-"""Rollups: concerns counted per part x district x theme x channel into ``concern_counts``,
-by SQL aggregation in the database.
+"""Rollups: concerns counted per Europe/London day x district x neighbourhood x theme x
+channel into ``concern_counts``, by SQL aggregation in the database.
 
-A part is the days one ISO week and one calendar month share (``jobs.rollup_parts``), so a
-week's figures are the sum of its one or two parts and a month's of its four to six; no
-week or month row is stored that could disagree with the parts. The grain is no finer
-because writing is what cost: day, week and month x district x neighbourhood x theme x
-channel came to 1.15 million rows for a million concerns; parts x district x theme x
-channel come to about 63,000.
+A week's or a month's figures are the sum of its days' rows (``period_bucket`` labels each
+day with the period it falls in), so no stored week can disagree with its days.
 
-Every part is written in one transaction: delete its rows, insert them again, so a rerun
-is always safe. Parts are Europe/London calendar days; their UTC bounds come from zoneinfo
-(``Part.bounds_utc``), right on both sides of a clock change on SQLite (no time zone
-database) as on PostgreSQL.
+Each concern carries its London day (``submitted_day``, set with ``submitted_at``), and the
+index ``ix_concerns_rollup_day`` holds every column counted, in the order the rollup groups
+by. So counting is one walk of that index: no table visits, no sorting, no date arithmetic
+per row; rows come out of the aggregate in the fact table's key order.
+
+Every day is written in one transaction: delete its rows, insert them again, so a rerun is
+always safe. A full rebuild is one transaction too. Rollup writes are serialised
+(``_serialise``), which is what keeps each key written once.
 
 Counted: every concern not merged into another (``duplicate_of_id`` is null) and not
-quarantined. An empty string stands for not yet classified.
+quarantined. An empty string stands for no neighbourhood and for not yet classified.
 
-A staff theme correction marks its concern's day stale (``mark_stale``) in the transaction
-that changes the theme. Every rollup run reads the marks first, recounts the parts holding
-them, and deletes exactly the marks it read, each in the transaction that recounted its
-part: a correction committed after the marks were read keeps its mark for the next run.
+A change to a stored concern's counted fields, or a concern stored for a day already past,
+marks that day stale (``engage.repository.rollup_marks``) in the same transaction. Every
+rollup run reads the marks first, recounts those days, and deletes exactly the marks it
+read, each in the transaction that recounted its day: a mark committed after the marks were
+read stays for the next run.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
-from datetime import date, datetime
+from collections.abc import Iterable, Sequence
+from datetime import date
 from functools import cache
 from typing import Any, TypeAlias
 
@@ -34,36 +35,43 @@ from sqlalchemy import (
     Date,
     Insert,
     Select,
+    String,
+    TypeDecorator,
     and_,
     bindparam,
+    case,
     delete,
     func,
     insert,
     literal_column,
+    or_,
     select,
     text,
+    type_coerce,
 )
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.engine import Connection, Dialect
+from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from engage.database import write_transaction
-from engage.models import Concern, ConcernCount, StaleRollupDay, UTCDateTime
-from jobs.framework import JobContext, JobResult, Period, london_today
-from jobs.rollup_parts import Part, parts_between, parts_of
+from engage.models import Concern, ConcernCount, StaleRollupDay
+from engage.repository.rollup_marks import mark_stale as mark_stale
+from jobs.framework import Grain, JobContext, JobResult, Period
 
-KEY_COLUMNS = ("district", "theme", "channel")
+KEY_COLUMNS = ("district", "neighbourhood", "theme", "channel")
 MEASURES = ("concerns", "urgent", "agree", "disagree", "dont_know")
 Source: TypeAlias = "Select[*tuple[Any, ...]]"
-Marks: TypeAlias = dict[Part, list[int]]
-_TARGET = ("week_start", "month_start", *KEY_COLUMNS, *MEASURES)
+Marks: TypeAlias = dict[date, list[int]]
+_TARGET = ("day", *KEY_COLUMNS, *MEASURES)
+_EARLIEST = date(1, 1, 1)
 
 
 def counted() -> ColumnElement[bool]:
     """Which concerns count: not merged into another, not quarantined.
 
     ``coalesce(duplicate_of_id, 0) = 0`` rather than ``IS NULL``: SQLite without statistics
-    serves ``IS NULL`` from ix_concerns_duplicate_of_id (nearly every row) instead of a range
-    on the covering index ix_concerns_rollup (migration 0003). Ids start at 1.
+    serves ``IS NULL`` from ix_concerns_duplicate_of_id (nearly every row) instead of the
+    covering index ix_concerns_rollup_day. Ids start at 1.
     """
     return and_(
         func.coalesce(Concern.duplicate_of_id, literal_column("0")) == literal_column("0"),
@@ -71,37 +79,28 @@ def counted() -> ColumnElement[bool]:
     )
 
 
-def period_column(grain: str) -> InstrumentedAttribute[date]:
-    """The column that names a week's or a month's rows: sum them to get its figures."""
-    if grain == "week":
-        return ConcernCount.week_start
-    if grain == "month":
-        return ConcernCount.month_start
-    raise ValueError("Counts are kept for weeks and months, not for single days")
-
-
 def _not_merged(dialect: str) -> ColumnElement[bool]:
     """``counted()``'s first half as each database plans best: PostgreSQL estimates
-    ``IS NULL`` from its statistics (and so picks a hash aggregate), but guesses 0.5 % of
-    rows for the ``coalesce`` form and then sorts by collation, three times slower."""
+    ``IS NULL`` from its statistics, but guesses 0.5 % of rows for the ``coalesce`` form
+    and plans for far fewer rows than it meets."""
     if dialect == "postgresql":
         return Concern.duplicate_of_id.is_(None)
     return func.coalesce(Concern.duplicate_of_id, literal_column("0")) == literal_column("0")
 
 
-def _from_concerns(dialect: str) -> Source:
-    """One part's counts straight from ``concerns``, between its UTC bounds.
+def _from_concerns(dialect: str, days: ColumnElement[bool]) -> Source:
+    """The counts of the days ``days`` selects, straight from ``concerns``.
 
-    Built once with parameters, so a rebuild runs it for every part as one executemany.
+    Grouped by the raw columns, in the index's order, so SQLite streams the groups from the
+    index without sorting; the empty-string stand-ins are applied to each group's output.
     ``count(*) FILTER`` gives 0, never null, when no concern matches.
     """
-    theme = func.coalesce(Concern.theme, literal_column("''"))
     return (
         select(
-            bindparam("week", type_=Date()),
-            bindparam("month", type_=Date()),
+            Concern.submitted_day,
             Concern.district,
-            theme,
+            func.coalesce(Concern.neighbourhood, literal_column("''")),
+            func.coalesce(Concern.theme, literal_column("''")),
             Concern.channel,
             func.count(),
             func.count().filter(Concern.urgency == "urgent"),
@@ -109,54 +108,112 @@ def _from_concerns(dialect: str) -> Source:
             func.count().filter(Concern.dealing_with_concerns == "disagree"),
             func.count().filter(Concern.dealing_with_concerns == "dont_know"),
         )
-        .where(
-            Concern.submitted_at >= bindparam("low", type_=UTCDateTime()),
-            Concern.submitted_at < bindparam("high", type_=UTCDateTime()),
-            _not_merged(dialect),
-            Concern.status != "quarantined",
+        .where(days, _not_merged(dialect), Concern.status != "quarantined")
+        .group_by(
+            Concern.submitted_day,
+            Concern.district,
+            Concern.neighbourhood,
+            Concern.theme,
+            Concern.channel,
         )
-        .group_by(Concern.district, theme, Concern.channel)
     )
 
 
-@cache
-def insert_part(dialect: str) -> Insert:
-    """INSERT ... SELECT of one part's counts (``preserve_rowcount``: SQLAlchemy keeps an
-    INSERT's row count only when asked)."""
+def _insert(source: Source) -> Insert:
+    """INSERT ... SELECT (``preserve_rowcount``: SQLAlchemy keeps an INSERT's row count only
+    when asked)."""
     return (
         insert(ConcernCount)
-        .from_select(list(_TARGET), _from_concerns(dialect))
+        .from_select(list(_TARGET), source)
         .execution_options(preserve_rowcount=True)
     )
 
 
-DELETE_PART = delete(ConcernCount).where(
-    ConcernCount.week_start == bindparam("week", type_=Date()),
-    ConcernCount.month_start == bindparam("month", type_=Date()),
-)
+@cache
+def insert_day(dialect: str) -> Insert:
+    """One day's counts; built once, so many days run as one executemany."""
+    return _insert(_from_concerns(dialect, Concern.submitted_day == bindparam("day", type_=Date())))
 
 
-def _params(part: Part) -> dict[str, Any]:
-    low, high = part.bounds_utc()
-    return {"week": part.week_start, "month": part.month_start, "low": low, "high": high}
+@cache
+def insert_from(dialect: str) -> Insert:
+    """Every day from ``first`` on: one walk of the index for a rebuild."""
+    return _insert(
+        _from_concerns(dialect, Concern.submitted_day >= bindparam("first", type_=Date()))
+    )
+
+
+DELETE_DAY = delete(ConcernCount).where(ConcernCount.day == bindparam("day", type_=Date()))
+
+
+def period_bucket(grain: Grain, starts: Sequence[date]) -> tuple[ColumnElement[Any], Any]:
+    """For readers of ``concern_counts``: an expression naming the period (by its start) a
+    fact's day falls in, and the condition that keeps only the facts of those periods.
+
+    Select the expression, filter with the condition, group by the expression and sum the
+    measures: a week's or a month's figures, added up by the database. The periods' dates
+    are written into the statement, so the expression reads the same in SELECT and GROUP BY
+    (PostgreSQL insists) and every database sees one range condition per run of periods.
+    """
+    periods = sorted({Period(grain, start) for start in starts}, key=lambda p: p.start)
+    if not periods:
+        raise ValueError("period_bucket needs at least one period")
+
+    def day(value: date) -> Any:
+        return bindparam(None, value, type_=Date(), literal_execute=True)
+
+    bucket = case(
+        *[(ConcernCount.day >= day(p.start), day(p.start)) for p in reversed(periods)],
+    )
+    runs: list[tuple[date, date]] = []
+    for period in periods:
+        if runs and runs[-1][1] == period.start:
+            runs[-1] = (runs[-1][0], period.end)
+        else:
+            runs.append((period.start, period.end))
+    within = or_(*[and_(ConcernCount.day >= day(a), ConcernCount.day < day(b)) for a, b in runs])
+    return type_coerce(bucket, _PeriodStart()), within
+
+
+class _PeriodStart(TypeDecorator[date]):
+    """A period start written into a statement as text ('2026-11-16'): both databases hand
+    a CASE of such literals back as text, read here as the date it names."""
+
+    impl = String
+    cache_ok = True
+
+    def process_result_value(self, value: object, dialect: Dialect) -> date | None:
+        if value is None or isinstance(value, date):
+            return value
+        return date.fromisoformat(str(value))
+
+
+# pg_advisory_xact_lock key for rollup writes ("ROLLUPS" in ASCII).
+_ROLLUP_LOCK = 0x524F4C4C555053
+
+
+def _serialise(connection: Connection) -> None:
+    """Wait for any other rollup write to commit first (PostgreSQL; SQLite has one writer).
+
+    ``concern_counts`` has no unique key (see the model): without this, two runs recounting
+    the same day at once could each delete the rows the other has yet to commit, and both
+    insert theirs.
+    """
+    if connection.dialect.name == "postgresql":
+        connection.execute(select(func.pg_advisory_xact_lock(_ROLLUP_LOCK)))
 
 
 def _rowcount(result: object) -> int:
     return max(int(getattr(result, "rowcount", 0) or 0), 0)
 
 
-def mark_stale(session: Session, submitted_at: datetime, now: datetime) -> None:
-    """Mark the day of a concern whose counted fields changed, in the caller's transaction."""
-    session.add(StaleRollupDay(day=london_today(submitted_at), marked_at=now))
-
-
 def read_stale_marks(session: Session) -> Marks:
-    """Every stale mark now committed, by the part holding its day (read before counting)."""
+    """Every stale mark now committed, by its day (read before counting)."""
     rows = session.execute(select(StaleRollupDay.id, StaleRollupDay.day)).all()
     session.rollback()
     marks: Marks = defaultdict(list)
     for mark_id, day in rows:
-        marks[Part.containing(day)].append(mark_id)
+        marks[day].append(mark_id)
     return dict(marks)
 
 
@@ -166,100 +223,63 @@ def _delete_marks(session: Session, ids: Iterable[int]) -> None:
         session.execute(delete(StaleRollupDay).where(StaleRollupDay.id.in_(wanted)))
 
 
-def write_part(session: Session, part: Part, mark_ids: Iterable[int] = ()) -> int:
-    """Recount one part from ``concerns`` in its own transaction, clearing the marks given
+def write_day(session: Session, day: date, mark_ids: Iterable[int] = ()) -> int:
+    """Recount one day from ``concerns`` in its own transaction, clearing the marks given
     (read before this began); the rows written."""
     with write_transaction(session):
         connection = session.connection()
-        params = _params(part)
-        connection.execute(DELETE_PART, params)
-        rows = _rowcount(connection.execute(insert_part(connection.dialect.name), params))
+        _serialise(connection)
+        connection.execute(DELETE_DAY, {"day": day})
+        rows = _rowcount(connection.execute(insert_day(connection.dialect.name), {"day": day}))
         _delete_marks(session, mark_ids)
     return rows
 
 
-def recount(session: Session, parts: Iterable[Part], marks: Marks) -> dict[str, int]:
-    """Recount ``parts`` and every part holding a stale mark; rows written by part key."""
-    wanted = sorted(set(parts) | set(marks))
-    return {part.key: write_part(session, part, marks.get(part, ())) for part in wanted}
+def recount(session: Session, days: Iterable[date], marks: Marks) -> dict[str, int]:
+    """Recount ``days`` and every day holding a stale mark; rows written by ISO day."""
+    wanted = sorted(set(days) | set(marks))
+    return {day.isoformat(): write_day(session, day, marks.get(day, ())) for day in wanted}
 
 
 def rollup_period(session: Session, period: Period, context: JobContext) -> JobResult:
-    """The scheduled rollup: recount the parts making up the period and every stale part.
+    """The scheduled rollup: recount the period's days and every day marked stale.
 
-    For a day, that is every part of the week and of the month holding it, so a concern
-    logged late for an earlier day of the same week or month (a paper form imported with
-    the day it was filled in) is picked up too, as when weeks and months were recounted.
+    The nightly run recounts yesterday. A concern stored later for an earlier day (a paper
+    form imported with the day it was filled in) or changed after its day was counted
+    (classified late, its theme corrected, merged) marks that day, so the next run
+    recounts it too.
     """
-    if period.grain == "day":
-        parts = {
-            part
-            for grain in ("week", "month")
-            for part in parts_of(Period.containing(grain, period.start))
-        }
-    else:
-        parts = set(parts_of(period))
     marks = read_stale_marks(session)
-    written = recount(session, parts, marks)
-    detail: dict[str, Any] = {"rows_by_part": written}
+    written = recount(session, period.days(), marks)
+    detail: dict[str, Any] = {"rows_by_day": written}
     if marks:
-        detail["stale_parts"] = sorted(part.key for part in marks)
+        detail["stale_days"] = sorted(day.isoformat() for day in marks)
     return JobResult(rows=sum(written.values()), detail=detail)
 
 
 def rebuild_rollups(session: Session, since: date | None = None) -> int:
-    """Recount everything (or every month from the one holding ``since``) in one transaction.
-
-    Each part is a range scan of the covering index, all parts in one executemany. Returns
-    the rows written. On PostgreSQL a full rebuild truncates the table, so readers of
+    """Recount everything (or every day from the first of the month holding ``since``) in
+    one transaction: one INSERT ... SELECT walking the covering index. Returns the rows
+    written. On PostgreSQL a full rebuild truncates the table, so readers of
     ``concern_counts`` wait for it to commit rather than see it half-built.
     """
-    span = _span(session)
     marks = read_stale_marks(session)
-    first_month = Period.containing("month", since).start if since is not None else None
+    first = Period.containing("month", since).start if since is not None else _EARLIEST
     with write_transaction(session):
         connection = session.connection()
-        if first_month is None and connection.dialect.name == "postgresql":
+        _serialise(connection)
+        if since is None and connection.dialect.name == "postgresql":
             # TRUNCATE (transactional in PostgreSQL) rather than DELETE: re-inserting the same
             # keys over dead index entries makes every insert check them.
             connection.execute(text("TRUNCATE concern_counts"))
+        elif since is None:
+            # No WHERE clause: SQLite then empties the table at once instead of row by row.
+            connection.execute(delete(ConcernCount))
         else:
-            deleting = delete(ConcernCount)
-            if first_month is not None:
-                deleting = deleting.where(ConcernCount.month_start >= first_month)
-            connection.execute(deleting)
-        _delete_marks(
-            session,
-            (
-                mark_id
-                for part, ids in marks.items()
-                if first_month is None or part.month_start >= first_month
-                for mark_id in ids
-            ),
-        )
-        if span is None:
-            return 0
-        parts = parts_between(first_month or span[0], span[1])
-        if not parts:
-            return 0
-        inserting = insert_part(connection.dialect.name)
-        return _rowcount(connection.execute(inserting, [_params(p) for p in parts]))
-
-
-def _span(session: Session) -> tuple[date, date] | None:
-    """First and last Europe/London day holding a counted concern.
-
-    Two ordered, limited reads rather than min() and max(): with the WHERE clause SQLite
-    would scan every row for min/max, where an index walk stops at the first match.
-    """
-    edges = [
-        session.scalar(select(Concern.submitted_at).where(counted()).order_by(order).limit(1))
-        for order in (Concern.submitted_at.asc(), Concern.submitted_at.desc())
-    ]
-    session.rollback()
-    if edges[0] is None or edges[1] is None:
-        return None
-    return london_today(edges[0]), london_today(edges[1])
+            connection.execute(delete(ConcernCount).where(ConcernCount.day >= first))
+        _delete_marks(session, (i for day, ids in marks.items() if day >= first for i in ids))
+        inserting = insert_from(connection.dialect.name)
+        return _rowcount(connection.execute(inserting, {"first": first}))
 
 
 def rebuild_job(session: Session, period: Period, context: JobContext) -> JobResult:

@@ -16,6 +16,10 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+# Loaded before any test freezes the clock: psycopg's compiled part, first imported under
+# freezegun's fake datetime classes, warns that datetime.date changed size, and warnings
+# are errors here. So a PostgreSQL test that freezes time can also run on its own.
+import psycopg  # noqa: F401
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from engage.models import ConcernCount
 from jobs.framework import Period
-from jobs.rollup_parts import parts_of
 
 
 def fact(
@@ -18,15 +17,15 @@ def fact(
     agree: int = 0,
     disagree: int = 0,
     dont_know: int = 0,
-    part: int = 0,
+    day: int = 0,
+    neighbourhood: str = "",
 ) -> ConcernCount:
-    """A week's or a month's counts, all placed in one of its parts (the first unless
-    ``part`` says; -1 for the last), as if every concern came on one of that part's days."""
-    chosen = parts_of(period)[part]
+    """A week's or a month's counts, all placed on one of its days (the first unless
+    ``day`` says; -1 for the last), as if every concern came that day."""
     return ConcernCount(
-        week_start=chosen.week_start,
-        month_start=chosen.month_start,
+        day=period.days()[day],
         district=district,
+        neighbourhood=neighbourhood,
         theme=theme,
         channel=channel,
         concerns=concerns,

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask import Response, current_app, jsonify, request, url_for
+from flask import Flask, Response, current_app, jsonify, request, url_for
+from flask.blueprints import BlueprintSetupState
 from flask_limiter.errors import RateLimitExceeded
 
 from engage.api import blueprint
@@ -14,7 +15,13 @@ from engage.api.payload import FORM_TO_API, PayloadError, payload_to_formdata
 from engage.auth.access import public
 from engage.classification import concern_enricher
 from engage.error_handlers import problem
-from engage.extensions import db, limiter, retry_after_seconds, submission_limit
+from engage.extensions import (
+    db,
+    limiter,
+    retry_after_seconds,
+    submission_limit,
+    without_sessions,
+)
 from engage.public.forms import api_concern_form
 from engage.reference_data import reference_data
 from engage.references import normalise_reference
@@ -23,6 +30,13 @@ from engage.services import intake
 from engage.services.screening import issue_form_token, screen
 
 _IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{8,128}$")
+
+
+@blueprint.record_once
+def _sessionless(state: BlueprintSetupState) -> None:
+    """Clients of the API are not people with a browser session: no cookie is read or set."""
+    assert isinstance(state.app, Flask)
+    without_sessions(state.app, state.url_prefix or "/")
 
 
 @blueprint.post("/concerns")

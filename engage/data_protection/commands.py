@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
 from engage.extensions import db
@@ -60,10 +62,17 @@ def erase_command(email: str | None, phone: str | None, yes: bool) -> None:
     session.rollback()
     if not yes:
         click.confirm(f"Erase the personal data in {references}?", abort=True)
-    erasure = erase_person(session, person, user_id=None, now=datetime.now(UTC))
+    erasure = erase_person(
+        session,
+        person,
+        user_id=None,
+        now=datetime.now(UTC),
+        outbox_dir=Path(current_app.config["ENGAGE_OUTBOX_DIR"]),
+    )
     click.echo(
         f"Erased personal data from {erasure.concerns} concern(s) ({references}): "
         f"{erasure.contacts_deleted} contact details deleted, "
         f"{erasure.quotes_deleted} published quote(s) withdrawn, "
-        f"{erasure.notifications_cancelled} notification(s) cancelled."
+        f"{erasure.notifications_cancelled} notification(s) cancelled, "
+        f"{erasure.messages_deleted} outbox e-mail copy(ies) deleted."
     )

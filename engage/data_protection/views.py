@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, cast
 
-from flask import Response, flash, redirect, render_template, url_for
+from flask import Response, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from engage.areas import Choice
@@ -146,7 +147,13 @@ def erase() -> Any:
         return redirect(url_for("data_protection.start"))
     if not form.validate():
         return _records_page(person, form, 400)
-    erasure = erase_person(db.session(), person, user_id=_staff().id, now=datetime.now(UTC))
+    erasure = erase_person(
+        db.session(),
+        person,
+        user_id=_staff().id,
+        now=datetime.now(UTC),
+        outbox_dir=Path(current_app.config["ENGAGE_OUTBOX_DIR"]),
+    )
     flash(
         f"Personal data erased from {erasure.concerns} "
         f"{'concern' if erasure.concerns == 1 else 'concerns'}",

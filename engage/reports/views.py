@@ -32,6 +32,9 @@ def dashboard() -> str:
     form = ReportFilterForm(
         request.args,
         districts=list(names.districts.items()),
+        neighbourhoods=[
+            (d.id, n) for d in reference_data().areas.districts for n in d.neighbourhoods
+        ],
         themes=list(names.themes.items()),
         channels=[(c, channel_label(c)) for c in CHANNELS],
     )
@@ -39,8 +42,10 @@ def dashboard() -> str:
     figures = None
     if form.validate():
         period = report_period(cast(Grain, form.grain.data), form.chosen_day(), _now())
+        district, neighbourhood = form.chosen_area()
         filters = Filters(
-            district=form.district.data or None,
+            district=district,
+            neighbourhood=neighbourhood,
             theme=form.theme.data or None,
             channel=form.channel.data or None,
         )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Protocol
 
 from sqlalchemy import select
@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from engage.database import write_transaction
 from engage.models import Concern, ConcernTheme
+from engage.repository.rollup_marks import mark_stale
 
 if TYPE_CHECKING:
     from classifiers.service import Classification
@@ -82,12 +83,17 @@ def classify_pending(
         results = classifier.classify_many([text for _, text in batch])
         stamp = now or datetime.now(UTC)
         with write_transaction(session):
+            stale_days: set[date] = set()
             for (concern_id, _), result in zip(batch, results, strict=True):
                 concern = session.get(Concern, concern_id)
                 if concern is None or concern.classified_at is not None:
                     continue
                 if concern.text_redacted is None:
                     concern.text_redacted = redactor.redact(concern.text)
+                before = concern.theme
                 apply_classification(concern, result, stamp)
+                if concern.theme != before and concern.submitted_day not in stale_days:
+                    stale_days.add(concern.submitted_day)
+                    mark_stale(session, concern.submitted_at, stamp)
                 done += 1
         last_id = batch[-1][0]

@@ -31,6 +31,7 @@ from engage.errors import EngageError
 from engage.models import Concern, ImportBatch, OutreachSession
 from engage.references import new_reference
 from engage.repository.outreach import add_import_batch, fetch_import_batch_by_digest
+from engage.repository.rollup_marks import mark_stale_if_past
 from engage.services import audit, intake
 from engage.services.classification import Classifies, Redacts, apply_classification
 from forms.concern_import import CheckedFile, ImportRow, check_file, read_table
@@ -201,6 +202,8 @@ def commit_import(
                 concern.reference = reference
                 concern.import_batch_id = batch.id
             session.add_all(concerns)
+            for first_of_day in {c.submitted_day: c for c in concerns}.values():
+                mark_stale_if_past(session, first_of_day.submitted_at, now)
             audit.record(
                 session,
                 user_id=user_id,

@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 from engage.database import write_transaction
 from engage.errors import ConcernNotFound
 from engage.models import Concern, ConcernTheme, ThemeLabel
+from engage.repository.rollup_marks import mark_stale
 from engage.services import audit
-from jobs.rollups import mark_stale
 
 STAFF_SOURCE = "staff"
 STAFF_CONFIDENCE = 1.0

@@ -9,8 +9,9 @@ contact details are deleted, and every word the person wrote (text, redacted tex
 place, the outcome note about them) is replaced or cleared. District, neighbourhood, theme,
 channel, age band and the answers stay, so every count, rolled up already or rolled up
 again later, stays as it was; without the words and the contact details what is left no
-longer identifies anyone. Their published quotes are deleted and notifications still owed
-to them are cancelled. All in one transaction, with one audit event that says an erasure
+longer identifies anyone. Their published quotes are deleted, notifications still owed
+to them are cancelled, and the outbox copies of e-mails sent to them are deleted. All in one
+transaction, with one audit event that says an erasure
 happened and how much it touched, never what was erased.
 """
 
@@ -19,6 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import ColumnElement, delete, func, or_, select, update
@@ -32,6 +34,7 @@ from engage.models import (
     Notification,
     PublishedQuote,
 )
+from engage.notification_outbox import remove_notification_files
 from engage.services import audit
 
 ERASED_TEXT = "[erased at the resident's request]"
@@ -68,6 +71,7 @@ class Erasure:
     contacts_deleted: int
     quotes_deleted: int
     notifications_cancelled: int
+    messages_deleted: int = 0
 
 
 def normalise_email(raw: str | None) -> str | None:
@@ -254,13 +258,27 @@ def export_person(
 
 
 def erase_person(
-    session: Session, person: Person, *, user_id: int | None, now: datetime
+    session: Session,
+    person: Person,
+    *,
+    user_id: int | None,
+    now: datetime,
+    outbox_dir: Path | None = None,
 ) -> Erasure:
-    """Erase the person's personal data from every record found for them, in one go."""
+    """Erase the person's personal data from every record found for them, in one go,
+    including the outbox copies of e-mails sent to them (``outbox_dir``)."""
     with write_transaction(session):
         ids = _person_ids(session, person)
         if not ids:
-            return Erasure(0, 0, 0, 0)
+            return Erasure(0, 0, 0, 0, 0)
+        messages = (
+            remove_notification_files(
+                outbox_dir,
+                session.scalars(select(Notification.id).where(Notification.concern_id.in_(ids))),
+            )
+            if outbox_dir is not None
+            else 0
+        )
         quotes = session.execute(
             delete(PublishedQuote)
             .where(PublishedQuote.concern_id.in_(ids))
@@ -303,6 +321,7 @@ def erase_person(
             contacts_deleted=_rowcount(contacts),
             quotes_deleted=_rowcount(quotes),
             notifications_cancelled=_rowcount(cancelled),
+            messages_deleted=messages,
         )
         audit.record(
             session,
@@ -316,6 +335,7 @@ def erase_person(
                 "contacts_deleted": erasure.contacts_deleted,
                 "quotes_deleted": erasure.quotes_deleted,
                 "notifications_cancelled": erasure.notifications_cancelled,
+                "message_copies_deleted": erasure.messages_deleted,
             },
             now=now,
         )

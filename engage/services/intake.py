@@ -5,16 +5,19 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
+from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from classifiers.urgency import UrgencyAssessment, assess_urgency
 from engage.areas import Areas
-from engage.database import write_transaction
+from engage.database import write_connection
 from engage.errors import IdempotencyConflict
+from engage.london_time import london_day
 from engage.models import Concern, ConcernContact
 from engage.references import new_reference
 from engage.repository.concerns import (
@@ -23,9 +26,21 @@ from engage.repository.concerns import (
     reference_exists,
 )
 from engage.services.audit import record_concern_change
-from forms.submission import ConcernSubmission
+from forms.submission import ConcernSubmission, ContactDetails
 
 _REFERENCE_ATTEMPTS = 8
+# What an enricher may set on a concern, besides its themes.
+_ENRICHED = (
+    "text_redacted",
+    "theme",
+    "theme_confidence",
+    "model_version",
+    "language",
+    "needs_review",
+    "needs_translation",
+    "classified_at",
+)
+_THEME_SOURCE = "model"
 
 
 @dataclass(frozen=True)
@@ -43,8 +58,26 @@ Enricher = Callable[[Concern], None]
 
 
 def fingerprint(submission: ConcernSubmission) -> str:
-    """A digest of everything submitted, to tell a true resend from a reused key."""
-    canonical = json.dumps(asdict(submission), sort_keys=True, ensure_ascii=False)
+    """A digest of everything submitted, to tell a true resend from a reused key.
+
+    The canonical form is ``dataclasses.asdict`` of the submission (spelt out here, as
+    ``asdict`` deep-copies and costs a submission more than the hash): stored
+    fingerprints from earlier releases must keep matching.
+    """
+    contact = submission.contact
+    fields = {
+        "text": submission.text,
+        "district": submission.district,
+        "place": submission.place,
+        "impact": submission.impact,
+        "dealing_with_concerns": submission.dealing_with_concerns,
+        "age_band": submission.age_band,
+        "contact": None
+        if contact is None
+        else {"name": contact.name, "email": contact.email, "phone": contact.phone},
+        "district_from_place": submission.district_from_place,
+    }
+    canonical = json.dumps(fields, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
@@ -71,35 +104,31 @@ def submit_concern(
     With ``quarantine_reasons`` (see ``screening``) the concern is stored all the same, with
     status ``quarantined`` and the reasons in its history, and the receipt looks no
     different: whoever sent it learns nothing from the answer.
+
+    The rows are written from the submission as plain values, never as ORM objects: this
+    is the hottest write in the service, and it only ever creates rows.
     """
     digest = fingerprint(submission)
     now = now or datetime.now(UTC)
     urgency = screen_for_urgency(submission)
-    concern = _build_concern(submission, areas, channel, urgency, now, consent_wording_version)
-    concern.idempotency_key = idempotency_key
-    concern.request_fingerprint = digest
+    row = _concern_row(submission, areas, channel, urgency, now)
+    row["idempotency_key"] = idempotency_key
+    row["request_fingerprint"] = digest
     if quarantine_reasons:
-        concern.status = "quarantined"
-    if enrich is not None:
-        enrich(concern)
+        row["status"] = "quarantined"
+    themes = _enrich(row, enrich) if enrich is not None else []
+    contact = _contact_row(submission.contact, consent_wording_version, now)
 
     # Insert first and let the unique constraints speak: a resend (same idempotency key)
     # or, once in a great while, a reference already taken. Looking up first would cost
     # every submission two extra queries to save a rare one.
     for _ in range(_REFERENCE_ATTEMPTS):
-        concern.reference = new_reference()
+        row["reference"] = new_reference()
         try:
-            with write_transaction(session):
-                concern_id = insert_concern(session, concern)
+            with write_connection(session) as connection:
+                concern_id = insert_concern(connection, row, contact=contact, themes=themes)
                 if quarantine_reasons:
-                    record_concern_change(
-                        session,
-                        concern_id,
-                        "quarantined",
-                        user_id=None,
-                        now=now,
-                        reasons=list(quarantine_reasons),
-                    )
+                    _record_quarantine(connection, concern_id, quarantine_reasons, now)
             break
         except IntegrityError:
             if idempotency_key:
@@ -109,11 +138,11 @@ def submit_concern(
     else:
         raise RuntimeError("Could not store the concern under an unused reference")
     return Receipt(
-        concern.reference,
-        concern.submitted_at,
+        row["reference"],
+        now,
         created=True,
         urgent=urgency.is_urgent,
-        theme=None if concern.needs_review else concern.theme,
+        theme=None if row["needs_review"] else row["theme"],
     )
 
 
@@ -173,33 +202,105 @@ def _build_concern(
     now: datetime,
     consent_wording_version: str,
 ) -> Concern:
-    concern = Concern(
-        text=submission.text,
-        impact=submission.impact,
-        district=submission.district,
-        place=submission.place,
-        neighbourhood=(
+    concern = Concern(**_concern_row(submission, areas, channel, urgency, now))
+    contact = _contact_row(submission.contact, consent_wording_version, now)
+    if contact is not None:
+        concern.contact = ConcernContact(**contact)
+    return concern
+
+
+def _concern_row(
+    submission: ConcernSubmission,
+    areas: Areas,
+    channel: str,
+    urgency: UrgencyAssessment,
+    now: datetime,
+) -> dict[str, Any]:
+    """A new concern's values: one for every column ``insert_concern`` writes."""
+    return {
+        "reference": None,
+        "text": submission.text,
+        "impact": submission.impact,
+        "district": submission.district,
+        "place": submission.place,
+        "neighbourhood": (
             areas.match_neighbourhood(submission.district, submission.place)
             if submission.place
             else None
         ),
-        dealing_with_concerns=submission.dealing_with_concerns,
-        age_band=submission.age_band,
-        channel=channel,
-        status="new",
-        urgency="urgent" if urgency.is_urgent else "routine",
-        urgency_reasons=",".join(urgency.reasons) or None,
-        submitted_at=now,
-        needs_review=False,
-        needs_translation=False,
-    )
-    if submission.contact is not None:
-        concern.contact = ConcernContact(
-            name=submission.contact.name,
-            email=submission.contact.email,
-            phone=submission.contact.phone,
-            consent_to_contact=True,
-            consent_wording_version=consent_wording_version,
-            consented_at=now,
+        "dealing_with_concerns": submission.dealing_with_concerns,
+        "age_band": submission.age_band,
+        "channel": channel,
+        "language": None,
+        "status": "new",
+        "urgency": "urgent" if urgency.is_urgent else "routine",
+        "urgency_reasons": ",".join(urgency.reasons) or None,
+        "submitted_at": now,
+        "submitted_day": london_day(now),
+        "idempotency_key": None,
+        "request_fingerprint": None,
+        "theme": None,
+        "theme_confidence": None,
+        "model_version": None,
+        "needs_review": False,
+        "needs_translation": False,
+        "classified_at": None,
+        "text_redacted": None,
+    }
+
+
+def _contact_row(
+    contact: ContactDetails | None, consent_wording_version: str, now: datetime
+) -> dict[str, Any] | None:
+    if contact is None:
+        return None
+    return {
+        "name": contact.name,
+        "email": contact.email,
+        "phone": contact.phone,
+        "consent_to_contact": True,
+        "consent_wording_version": consent_wording_version,
+        "consented_at": now,
+    }
+
+
+def _enrich(row: dict[str, Any], enrich: Enricher) -> list[dict[str, Any]]:
+    """Run the enricher and copy what it derived into ``row``; return the theme rows.
+
+    Enrichers work on a ``Concern`` (outreach and imports hand them real ones); here a
+    transient one holding just the text carries the results, and is never saved.
+    """
+    carrier = Concern(text=row["text"])
+    enrich(carrier)
+    # What was set, read from the instance's own dict: no attribute events, no lazy loads.
+    derived = vars(carrier)
+    for key in _ENRICHED:
+        value = derived.get(key)
+        if value is not None:
+            row[key] = value
+    return [
+        {
+            "theme": theme.theme,
+            "rank": theme.rank,
+            "confidence": theme.confidence,
+            "source": theme.source or _THEME_SOURCE,
+        }
+        for theme in derived.get("themes", ())
+    ]
+
+
+def _record_quarantine(
+    connection: Connection, concern_id: int, reasons: Sequence[str], now: datetime
+) -> None:
+    """The quarantine's audit event, in the concern's own transaction (rare: through a
+    session joined to that transaction, so the audit rules stay in one place)."""
+    with Session(bind=connection) as audit_session:
+        record_concern_change(
+            audit_session,
+            concern_id,
+            "quarantined",
+            user_id=None,
+            now=now,
+            reasons=list(reasons),
         )
-    return concern
+        audit_session.flush()

@@ -17,6 +17,7 @@ from engage.database import write_transaction
 from engage.errors import ConcernNotFound, EngageError
 from engage.models import Concern, ThemeLabel, User
 from engage.repository.concern_search import EVERYTHING, ConcernFilters, Scope, fetch_matching_ids
+from engage.repository.rollup_marks import mark_stale
 from engage.services import audit
 from engage.services.corrections import correct_themes
 from engage.triage.export_csv import ExportOptions
@@ -83,6 +84,8 @@ def mark_handled(
             )
         previous = concern.status
         concern.status = "handled"
+        if previous == "quarantined":
+            mark_stale(session, concern.submitted_at, now)
         concern.handled_at = now
         concern.handled_by = user_id
         concern.outcome_note = note
@@ -177,6 +180,7 @@ def merge_duplicate(
         previous = concern.status
         concern.duplicate_of_id = original.id
         concern.status = "duplicate"
+        mark_stale(session, concern.submitted_at, now)
         audit.record_concern_change(
             session,
             concern.id,
@@ -198,6 +202,7 @@ def unmerge(session: Session, concern_id: int, *, user_id: int, now: datetime) -
         original = session.get(Concern, concern.duplicate_of_id)
         concern.duplicate_of_id = None
         concern.status = "handled" if concern.handled_at is not None else "triaged"
+        mark_stale(session, concern.submitted_at, now)
         audit.record_concern_change(
             session,
             concern.id,

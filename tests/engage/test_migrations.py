@@ -35,7 +35,46 @@ def _differences(url: str) -> list[object]:
         engine.dispose()
 
 
+# Stored before 0006 (UTC), and the London day 0006 must give each.
+BEFORE_0006 = [
+    ("2026-06-30 23:30:00", "2026-07-01"),  # BST: already the next day in London
+    ("2026-12-01 23:30:00", "2026-12-01"),  # GMT: still the same day
+    ("2026-10-25 00:30:00", "2026-10-25"),  # 01:30 BST, the night the clocks go back
+    ("2026-03-29 00:30:00", "2026-03-29"),  # 00:30 GMT, the night the clocks go forward
+]
+
+
+def _concerns_then_0006(url: str) -> None:
+    """Concerns stored at 0005 get their London day when 0006 adds the column."""
+    upgrade(url, "0005")
+    engine = create_engine(url)
+    try:
+        with engine.begin() as connection:
+            # As each database holds a UTC timestamp: SQLite as text, PostgreSQL as timestamptz.
+            utc = "" if connection.dialect.name == "sqlite" else "+00"
+            for n, (moment, _) in enumerate(BEFORE_0006):
+                connection.execute(
+                    text(
+                        "INSERT INTO concerns (reference, text, district, channel, status, "
+                        "urgency, submitted_at, needs_review, needs_translation) VALUES "
+                        "(:ref, 'Speeding', 'fenland', 'web', 'new', 'routine', :moment, "
+                        "false, false)"
+                    ),
+                    {"ref": f"PP-MIGR-{n:04d}", "moment": f"{moment}{utc}"},
+                )
+        upgrade(url, "0006")
+        with engine.connect() as connection:
+            days = connection.execute(
+                text("SELECT submitted_day FROM concerns ORDER BY reference")
+            ).scalars()
+            assert [str(day) for day in days] == [day for _, day in BEFORE_0006]
+    finally:
+        engine.dispose()
+    downgrade(url, "base")
+
+
 def _round_trip(url: str) -> None:
+    _concerns_then_0006(url)
     upgrade(url)
     assert current_heads(url) == head_revisions()
     assert _differences(url) == [], "the migrations and the models disagree"

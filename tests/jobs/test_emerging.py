@@ -33,11 +33,16 @@ def put_counts(
     periods = [period.previous(n) for n in range(len(counts) - 1, -1, -1)]
     with write_transaction(session):
         for each, n in zip(periods, counts, strict=True):
-            # Split across two channels and two parts of the period (a month has four to
-            # six), as the rollups do, to prove the job sums them.
-            for channel, share, part in (("web", n - n // 2, 0), ("surgery", n // 2, -1)):
+            # Split across two channels, two neighbourhoods and the first and last days of
+            # the period, as the rollups are, to prove the job sums them.
+            for channel, share, day, place in (
+                ("web", n - n // 2, 0, "Wisbech"),
+                ("surgery", n // 2, -1, ""),
+            ):
                 if share:
-                    session.add(fact(each, district, theme, channel, share, part=part))
+                    session.add(
+                        fact(each, district, theme, channel, share, day=day, neighbourhood=place)
+                    )
 
 
 def flagged(session: Session, period: Period = WEEK) -> dict[tuple[str, str], EmergingIssue]:
@@ -112,9 +117,7 @@ def test_rerunning_replaces_the_periods_issues_and_leaves_other_periods_alone(
 
     # The counts are corrected (say, spam removed) and the period rerun: the flag goes.
     with write_transaction(session):
-        for row in session.scalars(
-            select(ConcernCount).where(ConcernCount.week_start == WEEK.start)
-        ):
+        for row in session.scalars(select(ConcernCount).where(ConcernCount.day.in_(WEEK.days()))):
             row.concerns = 2
     detect_emerging_issues(session, WEEK, CONTEXT)
     assert flagged(session) == {}

@@ -84,8 +84,8 @@ def test_rebuild_rollups(app: Flask, session: Session) -> None:
     partial = runner.invoke(jobs, ["rebuild-rollups", "--from", "2026-11-20"])
     assert "Rollups rebuilt: 1 row(s)." in partial.output
     session.rollback()
-    months = session.scalars(select(ConcernCount.month_start)).all()
-    assert sorted(months) == [date(2026, 10, 1), date(2026, 11, 1)]
+    days = session.scalars(select(ConcernCount.day)).all()
+    assert [day.replace(day=1) for day in sorted(days)] == [date(2026, 10, 1), date(2026, 11, 1)]
 
 
 def test_demo_data_command(app: Flask, session: Session) -> None:

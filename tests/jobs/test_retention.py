@@ -4,17 +4,20 @@ and never changes a count."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 from freezegun import freeze_time
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engage.database import write_transaction
-from engage.models import AuditEvent, Concern, ConcernContact, ConcernCount
+from engage.models import AuditEvent, Concern, ConcernContact, ConcernCount, Notification
+from engage.notification_outbox import notification_file
 from jobs.framework import JobContext, Period, run_job
 from jobs.maintenance import apply_retention, retention_cutoff
 from jobs.rollups import rebuild_rollups
 from tests.jobs.conftest import add_concerns, concern
+from tests.panel_records import add_meeting, add_panel, add_priority
 
 # The run at 02:00 on 23 November 2026 covers 22 November: due is everything submitted
 # before 23 November 2025 00:00 London time (GMT, so 00:00 UTC).
@@ -134,12 +137,56 @@ def _counts(session: Session) -> list[tuple[object, ...]]:
     with write_transaction(session):
         rows = session.execute(
             select(
-                ConcernCount.week_start,
-                ConcernCount.month_start,
+                ConcernCount.day,
                 ConcernCount.district,
+                ConcernCount.neighbourhood,
                 ConcernCount.theme,
                 ConcernCount.channel,
                 ConcernCount.concerns,
-            ).order_by(ConcernCount.week_start, ConcernCount.month_start)
+            ).order_by(ConcernCount.day, ConcernCount.neighbourhood)
         ).all()
     return [tuple(row) for row in rows]
+
+
+@freeze_time(RUN_AT)
+def test_outbox_copies_of_emails_about_due_concerns_are_deleted(
+    session: Session, tmp_path: Path
+) -> None:
+    """With no mail server, notifications are written to the outbox, address and all."""
+    due, not_due = add_concerns(
+        session,
+        [
+            _with_contact(concern(submitted_at=CUTOFF - timedelta(days=1))),
+            _with_contact(concern(submitted_at=CUTOFF)),
+        ],
+    )
+    priority = add_priority(session, add_meeting(session, add_panel(session)))
+    copies = {}
+    with write_transaction(session):
+        for item in (due, not_due):
+            sent = Notification(
+                concern_id=item.id,
+                kind="priority_set",
+                priority_id=priority.id,
+                action_key=0,
+                state="sent",
+                created_at=RUN_AT,
+            )
+            session.add(sent)
+            session.flush()
+            copies[item.id] = notification_file(tmp_path, sent.id)
+    for path in copies.values():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("To: resident@example.org\n\nYour neighbourhood panel ...")
+    settings = {"retention_months": 12, "outbox_dir": str(tmp_path)}
+    context = JobContext(now=RUN_AT, triggered_by="scheduler", settings=settings)
+
+    run = run_job(session, "retention", apply_retention, DAY, context)
+
+    assert run.detail["message_copies_deleted"] == 1
+    assert not copies[due.id].exists()
+    assert copies[not_due.id].exists()
+    # A day later the other concern falls due; the copy already gone is not counted again.
+    later = run_job(session, "retention", apply_retention, DAY.next(), context)
+    assert later.detail["message_copies_deleted"] == 1
+    assert not copies[not_due.id].exists()

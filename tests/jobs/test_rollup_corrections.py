@@ -1,5 +1,6 @@
-"""Staff theme corrections reach the rollups at the next rollup run, without a rebuild, and
-a correction made while that run is counting is never lost."""
+"""Changes to concerns already counted (staff theme corrections, merges and unmerges,
+release from quarantine) reach the rollups at the next rollup run, without a rebuild, and
+a change made while that run is counting is never lost."""
 
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ from sqlalchemy.orm import Session
 
 from engage.models import Concern, ConcernCount, StaleRollupDay
 from engage.services.corrections import correct_themes
+from engage.services.triage import mark_handled, merge_duplicate, unmerge
 from jobs.framework import JobContext, Period, run_job
-from jobs.rollups import period_column, read_stale_marks, rebuild_rollups, recount, rollup_period
+from jobs.rollups import period_bucket, read_stale_marks, rebuild_rollups, recount, rollup_period
 from tests.factories import staff_user
 from tests.jobs.conftest import add_concerns, concern
 
@@ -24,10 +26,9 @@ SUBMITTED = datetime(2026, 10, 5, 12, tzinfo=UTC)  # week 41, a week inside Octo
 
 
 def october_by_theme(session: Session) -> dict[str, int]:
-    column = period_column("month")
     rows = session.execute(
         select(ConcernCount.theme, func.sum(ConcernCount.concerns))
-        .where(column == OCTOBER)
+        .where(period_bucket("month", [OCTOBER])[1])
         .group_by(ConcernCount.theme)
     )
     figures = {theme: int(n) for theme, n in rows}
@@ -58,7 +59,7 @@ def test_a_theme_correction_reaches_the_rollups_at_the_next_daily_run(session: S
 
     assert stale_days(session) == [date(2026, 10, 5)]
     run = run_job(session, "rollup-day", rollup_period, Period.parse("2026-11-22"), CONTEXT)
-    assert run.detail["stale_parts"] == ["2026-W41/2026-10"]
+    assert run.detail["stale_days"] == ["2026-10-05"]
     assert october_by_theme(session) == {"speeding": 2, "drugs": 1}
     assert stale_days(session) == []
 
@@ -76,6 +77,34 @@ def test_a_rebuild_clears_the_marks_it_counted(session: Session) -> None:
     correct_themes(session, first.id, "drugs", None, user.id, NOW)
     rebuild_rollups(session)
     assert stale_days(session) == []
+    assert october_by_theme(session) == {"speeding": 1, "drugs": 1}
+
+
+def test_merging_and_unmerging_a_duplicate_reach_the_rollups(session: Session) -> None:
+    user = staff_user(session)
+    first, second = october_concerns(session, 2)
+
+    merge_duplicate(session, second.id, duplicate_of_id=first.id, user_id=user.id, now=NOW)
+    assert stale_days(session) == [date(2026, 10, 5)]
+    rollup_period(session, Period.parse("2026-11-22"), CONTEXT)
+    assert october_by_theme(session) == {"speeding": 1}
+
+    unmerge(session, second.id, user_id=user.id, now=NOW)
+    rollup_period(session, Period.parse("2026-11-22"), CONTEXT)
+    assert october_by_theme(session) == {"speeding": 2}
+    assert stale_days(session) == []
+
+
+def test_a_quarantined_concern_released_as_handled_is_counted_next_run(
+    session: Session,
+) -> None:
+    user = staff_user(session)
+    held, *_ = add_concerns(
+        session, [concern(submitted_at=SUBMITTED, theme="drugs", status="quarantined")]
+    )
+    october_concerns(session, 1)
+    mark_handled(session, held.id, outcome_note=None, user_id=user.id, now=NOW)
+    rollup_period(session, Period.parse("2026-11-22"), CONTEXT)
     assert october_by_theme(session) == {"speeding": 1, "drugs": 1}
 
 
@@ -97,7 +126,7 @@ def test_only_the_marks_read_before_counting_are_cleared(session: Session) -> No
 
 # PostgreSQL only: on SQLite the recount holds the write lock, so no commit can interleave.
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
-def test_a_correction_committed_while_its_part_is_recounted_is_counted_next_run(
+def test_a_correction_committed_while_its_day_is_recounted_is_counted_next_run(
     session: Session,
 ) -> None:
     """On PostgreSQL a correction can commit after the recount read ``concerns`` and before

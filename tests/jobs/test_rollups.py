@@ -3,24 +3,29 @@
 from __future__ import annotations
 
 import random
+import threading
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+import pytest
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from engage.database import write_transaction
 from engage.models import Concern, ConcernCount
-from jobs.framework import JobContext, Period, run_job
-from jobs.rollups import MEASURES, period_column, rebuild_rollups, rollup_period
+from engage.repository.rollup_marks import mark_stale
+from jobs.framework import Grain, JobContext, Period, run_job
+from jobs.rollups import MEASURES, period_bucket, rebuild_rollups, rollup_period, write_day
 from tests.jobs.conftest import add_concerns, concern
 
 LONDON = ZoneInfo("Europe/London")
 NOW = datetime(2026, 11, 23, 1, 15, tzinfo=UTC)
 CONTEXT = JobContext(now=NOW, triggered_by="test", settings={})
-Key = tuple[str, date, str, str, str]  # grain, period start, district, theme, channel
-PartKey = tuple[date, date, str, str, str]  # week start, month start, district, theme, channel
+# grain, period start, district, neighbourhood, theme, channel
+Key = tuple[str, date, str, str, str, str]
+GRAINS: tuple[Grain, ...] = ("day", "week", "month")
 
 
 def _random_concerns(seed: int, count: int) -> list[Concern]:
@@ -63,58 +68,56 @@ def _counted(concerns: list[Concern], duplicates: set[int] | None) -> list[Conce
 def _expected(
     concerns: list[Concern], duplicates: set[int] | None = None
 ) -> dict[Key, Counter[str]]:
-    """Each week's and month's figures, from each concern's Europe/London calendar day."""
+    """Each day's, week's and month's figures, from each concern's Europe/London day."""
     counts: dict[Key, Counter[str]] = {}
     for item in _counted(concerns, duplicates):
         local_day = item.submitted_at.astimezone(LONDON).date()
-        for grain in ("week", "month"):
+        for grain in GRAINS:
             start = Period.containing(grain, local_day).start
-            key = (grain, start, item.district, item.theme or "", item.channel)
+            key = (
+                grain,
+                start,
+                item.district,
+                item.neighbourhood or "",
+                item.theme or "",
+                item.channel,
+            )
             counts.setdefault(key, Counter()).update(_tally(item))
     return counts
 
 
 def _stored(session: Session) -> dict[Key, Counter[str]]:
-    """What the readers see: a week's or a month's rows summed."""
+    """What the readers see: the day rows, and each week's or month's rows summed by
+    ``period_bucket``."""
+    days = sorted(session.scalars(select(ConcernCount.day).distinct()))
     stored: dict[Key, Counter[str]] = {}
-    for grain in ("week", "month"):
-        column = period_column(grain)
-        keys = (column, ConcernCount.district, ConcernCount.theme, ConcernCount.channel)
+    for grain in GRAINS:
+        starts = sorted({Period.containing(grain, day).start for day in days})
+        if not starts:
+            continue
+        bucket, within = period_bucket(grain, starts)
+        keys = (
+            bucket,
+            ConcernCount.district,
+            ConcernCount.neighbourhood,
+            ConcernCount.theme,
+            ConcernCount.channel,
+        )
         sums = [func.sum(getattr(ConcernCount, name)) for name in MEASURES]
-        for row in session.execute(select(*keys, *sums).group_by(*keys)):
-            tally = Counter(dict(zip(MEASURES, (int(n) for n in row[4:]), strict=True)))
-            stored[(grain, *row[:4])] = +tally  # drop zero entries, as the expected have none
+        for row in session.execute(select(*keys, *sums).where(within).group_by(*keys)):
+            tally = Counter(dict(zip(MEASURES, (int(n) for n in row[5:]), strict=True)))
+            stored[(grain, *row[:5])] = +tally  # drop zero entries, as the expected have none
     session.rollback()
     return stored
 
 
-def _stored_parts(session: Session) -> dict[PartKey, int]:
-    rows = session.execute(
-        select(
-            ConcernCount.week_start,
-            ConcernCount.month_start,
-            ConcernCount.district,
-            ConcernCount.theme,
-            ConcernCount.channel,
-            ConcernCount.concerns,
-        )
-    )
-    parts: dict[PartKey, int] = {
-        (week, month, district, theme, channel): n
-        for week, month, district, theme, channel, n in rows
-    }
+def _fact_rows(session: Session) -> dict[tuple[object, ...], tuple[int, ...]]:
+    """Every fact row by its key; fails if any key is stored twice."""
+    rows = session.execute(select(*ConcernCount.__table__.columns)).all()
     session.rollback()
-    return parts
-
-
-def _expected_parts(concerns: list[Concern], duplicates: set[int]) -> dict[PartKey, int]:
-    parts: Counter[PartKey] = Counter()
-    for item in _counted(concerns, duplicates):
-        local_day = item.submitted_at.astimezone(LONDON).date()
-        week = Period.containing("week", local_day).start
-        month = Period.containing("month", local_day).start
-        parts[(week, month, item.district, item.theme or "", item.channel)] += 1
-    return dict(parts)
+    stored = {tuple(row[:5]): tuple(row[5:]) for row in rows}
+    assert len(stored) == len(rows), "a fact key is stored more than once"
+    return stored
 
 
 def _with_duplicates(session: Session, concerns: list[Concern]) -> set[int]:
@@ -132,7 +135,29 @@ def test_full_rebuild_matches_counts_worked_out_independently(session: Session) 
     duplicates = _with_duplicates(session, concerns)
     rebuild_rollups(session)
     assert _stored(session) == _expected(concerns, duplicates)
-    assert _stored_parts(session) == _expected_parts(concerns, duplicates)
+
+
+def test_one_fact_row_per_day_district_neighbourhood_theme_and_channel(
+    session: Session,
+) -> None:
+    add_concerns(
+        session,
+        [
+            concern(neighbourhood="Wisbech", channel="web"),
+            concern(neighbourhood="Wisbech", channel="web", urgency="urgent"),
+            concern(neighbourhood="March", channel="web", dealing_with_concerns="agree"),
+            concern(neighbourhood=None, channel="surgery", theme=None),
+            concern(district="peterborough", neighbourhood="Orton", channel="web"),
+        ],
+    )
+    rebuild_rollups(session)
+    day = date(2026, 11, 18)
+    assert _fact_rows(session) == {
+        (day, "fenland", "Wisbech", "speeding", "web"): (2, 1, 0, 0, 0),
+        (day, "fenland", "March", "speeding", "web"): (1, 0, 1, 0, 0),
+        (day, "fenland", "", "", "surgery"): (1, 0, 0, 0, 0),
+        (day, "peterborough", "Orton", "speeding", "web"): (1, 0, 0, 0, 0),
+    }
 
 
 def test_daily_runs_match_the_full_rebuild(session: Session) -> None:
@@ -141,18 +166,21 @@ def test_daily_runs_match_the_full_rebuild(session: Session) -> None:
     while day <= date(2026, 11, 4):
         run_job(session, "rollup-day", rollup_period, Period("day", day), CONTEXT)
         day += timedelta(days=1)
+    daily = _fact_rows(session)
     assert _stored(session) == _expected(concerns)
+    rebuild_rollups(session)
+    assert _fact_rows(session) == daily
 
 
 def test_rerunning_a_period_changes_nothing(session: Session) -> None:
     add_concerns(session, _random_concerns(seed=3, count=200))
     rebuild_rollups(session)
-    before = _stored_parts(session)
+    before = _fact_rows(session)
     for text in ("2026-10-25", "2026-W44", "2026-10", "2026-11-01"):
         rollup_period(session, Period.parse(text), CONTEXT)
-        assert _stored_parts(session) == before
+        assert _fact_rows(session) == before
     rebuild_rollups(session)
-    assert _stored_parts(session) == before
+    assert _fact_rows(session) == before
 
 
 def test_weeks_and_months_follow_london_days_across_the_clock_changes(session: Session) -> None:
@@ -174,7 +202,10 @@ def test_weeks_and_months_follow_london_days_across_the_clock_changes(session: S
         ],
     )
     rebuild_rollups(session)
-    figures = {key[:2]: tally["concerns"] for key, tally in _stored(session).items()}
+    figures: Counter[tuple[str, date]] = Counter()
+    for key, tally in _stored(session).items():
+        if key[0] != "day":
+            figures[key[:2]] += tally["concerns"]
     assert figures == {
         ("week", date(2026, 10, 19)): 2,
         ("week", date(2026, 9, 28)): 1,
@@ -185,37 +216,52 @@ def test_weeks_and_months_follow_london_days_across_the_clock_changes(session: S
         ("month", date(2026, 3, 1)): 1,
         ("month", date(2026, 4, 1)): 1,
     }
+    assert set(_fact_rows(session)) >= {
+        (date(2026, 10, 19), "fenland", "Wisbech", "speeding", "web"),
+        (date(2026, 4, 1), "fenland", "Wisbech", "speeding", "web"),
+    }
+
+
+def test_every_concern_carries_its_london_day(session: Session) -> None:
+    late_evening = concern(submitted_at=datetime(2026, 6, 30, 23, 30, tzinfo=UTC))
+    winter = concern(submitted_at=datetime(2026, 12, 1, 23, 30, tzinfo=UTC))
+    add_concerns(session, [late_evening, winter])
+    session.expire_all()
+    assert late_evening.submitted_day == date(2026, 7, 1)
+    assert winter.submitted_day == date(2026, 12, 1)
 
 
 def test_unclassified_concerns_count_under_an_empty_theme(session: Session) -> None:
     add_concerns(session, [concern(theme=None, neighbourhood=None)])
     rebuild_rollups(session)
     row = session.scalars(select(ConcernCount)).one()
-    assert (row.theme, row.concerns) == ("", 1)
+    assert (row.theme, row.neighbourhood, row.concerns) == ("", "", 1)
 
 
-def test_the_daily_run_also_refreshes_its_week_and_month(session: Session) -> None:
+def test_the_daily_run_recounts_its_day_and_every_day_marked_stale(session: Session) -> None:
     add_concerns(session, [concern(submitted_at=datetime(2026, 11, 18, 12, tzinfo=UTC))])
     result = rollup_period(session, Period.parse("2026-11-18"), CONTEXT)
     assert result.rows == 1
-    assert result.detail["rows_by_part"]["2026-W47/2026-11"] == 1
-    # Concerns logged late for earlier days: one in the same week, one in an earlier week
-    # of the same month (a part the day does not share), one in the month before.
-    add_concerns(
-        session,
-        [
-            concern(submitted_at=datetime(2026, 11, 16, 9, tzinfo=UTC)),
-            concern(submitted_at=datetime(2026, 11, 2, 9, tzinfo=UTC)),
-            concern(submitted_at=datetime(2026, 10, 20, 9, tzinfo=UTC)),
-        ],
-    )
-    rollup_period(session, Period.parse("2026-11-18"), CONTEXT)
-    figures = {key[:2]: tally["concerns"] for key, tally in _stored(session).items()}
-    assert figures == {
-        ("week", date(2026, 11, 16)): 2,
-        ("week", date(2026, 11, 2)): 1,
-        ("month", date(2026, 11, 1)): 3,
-    }
+    assert result.detail["rows_by_day"] == {"2026-11-18": 1}
+    # Stored later for earlier days (a paper form imported with the day it was filled in):
+    # the services mark those days, and the next run recounts them.
+    late = [
+        concern(submitted_at=datetime(2026, 11, 16, 9, tzinfo=UTC)),
+        concern(submitted_at=datetime(2026, 11, 2, 9, tzinfo=UTC)),
+        concern(submitted_at=datetime(2026, 10, 20, 9, tzinfo=UTC)),
+    ]
+    add_concerns(session, late)
+    with write_transaction(session):
+        for item in late:
+            mark_stale(session, item.submitted_at, NOW)
+    result = rollup_period(session, Period.parse("2026-11-19"), CONTEXT)
+    assert result.detail["stale_days"] == ["2026-10-20", "2026-11-02", "2026-11-16"]
+    assert sorted(day for day, *_ in _fact_rows(session)) == [
+        date(2026, 10, 20),
+        date(2026, 11, 2),
+        date(2026, 11, 16),
+        date(2026, 11, 18),
+    ]
 
 
 def test_rebuild_from_a_date_leaves_earlier_months_alone(session: Session) -> None:
@@ -231,7 +277,7 @@ def test_rebuild_from_a_date_leaves_earlier_months_alone(session: Session) -> No
         # Pretend September's counts were written by an older rule: a partial rebuild
         # from November must not touch them.
         september = session.scalars(
-            select(ConcernCount).where(ConcernCount.month_start == date(2026, 9, 1))
+            select(ConcernCount).where(ConcernCount.day == date(2026, 9, 10))
         ).one()
         september.concerns = 99
     add_concerns(session, [concern(submitted_at=datetime(2026, 11, 11, 12, tzinfo=UTC))])
@@ -240,3 +286,39 @@ def test_rebuild_from_a_date_leaves_earlier_months_alone(session: Session) -> No
         key[1]: tally["concerns"] for key, tally in _stored(session).items() if key[0] == "month"
     }
     assert months == {date(2026, 9, 1): 99, date(2026, 11, 1): 2}
+
+
+# PostgreSQL only: on SQLite the write lock already lets one recount run at a time.
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_two_runs_recounting_the_same_day_at_once_write_it_once(session: Session) -> None:
+    """The second run starts while the first has deleted the day's rows but not yet
+    inserted or committed its new ones. Without serialising, the second run's DELETE cannot
+    see rows the first has yet to commit, and both runs' rows would be kept."""
+    engine = session.get_bind()
+    add_concerns(session, [concern(), concern(channel="surgery")])
+    day = date(2026, 11, 18)
+    second: list[threading.Thread] = []
+
+    def start_second_run(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if second or not statement.lstrip().upper().startswith("DELETE FROM CONCERN_COUNTS"):
+            return
+
+        def recount_too() -> None:
+            with Session(engine) as other:
+                write_day(other, day)
+
+        second.append(threading.Thread(target=recount_too))
+        second[0].start()
+        second[0].join(timeout=0.5)  # let it reach the point where it must wait
+
+    event.listen(engine, "after_cursor_execute", start_second_run)
+    try:
+        write_day(session, day)
+    finally:
+        event.remove(engine, "after_cursor_execute", start_second_run)
+    second[0].join(timeout=30)
+    assert not second[0].is_alive()
+    assert _fact_rows(session) == {
+        (day, "fenland", "Wisbech", "speeding", "web"): (1, 0, 0, 0, 0),
+        (day, "fenland", "Wisbech", "speeding", "surgery"): (1, 0, 0, 0, 0),
+    }

@@ -236,3 +236,13 @@ def test_nothing_from_one_request_carries_over_to_the_next(app: Flask, client: F
         None,
         None,
     )
+
+
+def test_the_api_neither_reads_nor_sets_a_browser_session(sqlite_client: FlaskClient) -> None:
+    page = sqlite_client.get("/")
+    assert "session=" in page.headers.get("Set-Cookie", "")
+
+    response = sqlite_client.post("/api/v1/concerns", json=body())
+
+    assert response.status_code == 201
+    assert "Set-Cookie" not in response.headers

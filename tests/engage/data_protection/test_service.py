@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -11,6 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from engage.database import write_transaction
 from engage.models import AuditEvent, Concern, ConcernCount, Notification, PublishedQuote
+from engage.notification_outbox import notification_file
 from engage.services.data_protection import (
     ERASED_TEXT,
     Person,
@@ -171,6 +173,29 @@ def test_erasure_removes_exactly_that_persons_personal_data(
     assert states == {residents.jo[0].id: "cancelled", residents.joanne[0].id: "pending"}
     rebuild_rollups(session)
     assert _counts(session) == counts_before
+
+
+def test_erasure_deletes_the_outbox_copies_of_emails_sent_to_that_person_only(
+    session: Session, residents: Residents, tmp_path: Path
+) -> None:
+    """With no mail server, notifications are written to the outbox, address and all."""
+    with write_transaction(session):
+        owed = session.execute(select(Notification.id, Notification.concern_id)).all()
+    copies = {concern_id: notification_file(tmp_path, n) for n, concern_id in owed}
+    for path in copies.values():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("To: someone@example.org\n\nYour neighbourhood panel ...")
+
+    erasure = erase_person(
+        session, Person.of(email="jo@example.org"), user_id=None, now=NOW, outbox_dir=tmp_path
+    )
+
+    assert erasure.messages_deleted == 1
+    assert not copies[residents.jo[0].id].exists()
+    assert copies[residents.joanne[0].id].exists()
+    with write_transaction(session):
+        event = session.scalars(select(AuditEvent).where(AuditEvent.action == "erase")).one()
+    assert event.detail["message_copies_deleted"] == 1
 
 
 def test_erasure_is_audited_without_the_erased_data(session: Session, residents: Residents) -> None:

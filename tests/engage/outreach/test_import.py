@@ -19,7 +19,7 @@ from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import TestResponse, encode_multipart
 
 from engage.extensions import db
-from engage.models import AuditEvent, Concern, ImportBatch, User
+from engage.models import AuditEvent, Concern, ImportBatch, StaleRollupDay, User
 from engage.services import concern_import
 from tests.engage.outreach.conftest import (
     KeywordClassifier,
@@ -348,6 +348,35 @@ def test_a_race_lost_at_the_database_is_reported_as_a_duplicate(
         with pytest.raises(concern_import.DuplicateImport):
             concern_import.commit_import(db.session(), checked, **options)
     assert count(app, Concern) == 3
+
+
+def test_concerns_imported_for_days_already_past_mark_those_days_for_the_rollups(
+    app: Flask, worker: User
+) -> None:
+    with app.app_context():
+        from engage.reference_data import reference_data
+
+        data = csv_bytes(GOOD_ROWS)
+        areas = reference_data().areas
+        checked = concern_import.check_upload(
+            data, "csv", areas=areas, default_district=None, today=date(2025, 3, 20)
+        )
+        concern_import.commit_import(
+            db.session(),
+            checked,
+            digest=concern_import.digest_of(data),
+            filename="a.csv",
+            outreach_session=None,
+            user_id=worker.id,
+            areas=areas,
+            consent_wording_version="1",
+            classifier=None,
+            redactor=_NoRedaction(),
+            now=datetime(2025, 3, 20, 9, tzinfo=UTC),
+        )
+        marked = sorted(db.session.scalars(select(StaleRollupDay.day)))
+    # The undated row is stored for today, which the nightly run has yet to count.
+    assert marked == [date(2025, 3, 10), date(2025, 3, 14)]
 
 
 class _NoRedaction:

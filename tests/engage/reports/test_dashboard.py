@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from bs4 import Tag
 from flask import Flask
 from flask.testing import FlaskClient
 from freezegun import freeze_time
@@ -57,12 +58,23 @@ def as_role(app: Flask, client: FlaskClient, role: str) -> FlaskClient:
 
 
 def table_rows(page: Page, key: str) -> list[list[str]]:
-    table = page.soup.find(id=f"table-{key}")
-    assert table is not None, f"no table {key}"
+    assert page.soup.find(id=f"table-{key}") is not None, f"no table {key}"
     return [
         [cell.get_text(" ", strip=True) for cell in row.find_all(["th", "td"])]
-        for row in table.tbody.find_all("tr")
+        for row in page.soup.select(f"#table-{key} tbody tr")
     ]
+
+
+def text_of(page: Page, node_id: str) -> str:
+    node = page.soup.find(id=node_id)
+    assert isinstance(node, Tag), f"no #{node_id}"
+    return node.get_text(" ", strip=True)
+
+
+def selected(page: Page, select_id: str) -> str:
+    option = page.soup.select_one(f"select#{select_id} option[selected]")
+    assert option is not None, f"nothing selected in #{select_id}"
+    return str(option["value"])
 
 
 @pytest.mark.parametrize("role", ["commissioner_office", "analyst", "admin"])
@@ -96,7 +108,7 @@ def test_by_default_the_latest_complete_week_is_shown_county_wide(
 ) -> None:
     page = Page.of(as_role(app, client, "commissioner_office").get("/staff/reports").data)
 
-    assert "week 2026-W47" in page.soup.find(id="showing").get_text()
+    assert "week 2026-W47" in text_of(page, "showing")
     assert table_rows(page, "top-themes") == [
         ["Drugs", "17", "0", "+17"],
         ["Speeding", "16", "6", "+10"],
@@ -119,10 +131,8 @@ def test_filters_narrow_the_figures_and_are_kept_on_the_page(
     )
 
     assert table_rows(page, "top-themes") == [["Drugs", "12", "0", "+12"]]
-    assert "district Peterborough, channel Website" in page.soup.find(id="showing").get_text()
-    assert page.soup.find("select", id="district").find("option", selected=True)["value"] == (
-        "peterborough"
-    )
+    assert "district Peterborough, channel Website" in text_of(page, "showing")
+    assert selected(page, "district") == "peterborough"
     assert page.value("day") == "2026-11-18"
 
     theme = Page.of(client.get("/staff/reports?theme=speeding&day=2026-11-18").data)
@@ -135,7 +145,7 @@ def test_a_month_can_be_chosen_by_any_day_in_it(
     client = as_role(app, client, "commissioner_office")
     page = Page.of(client.get("/staff/reports?grain=month&day=2026-10-09").data)
 
-    assert "October 2026" in page.soup.find(id="showing").get_text()
+    assert "October 2026" in text_of(page, "showing")
     assert table_rows(page, "top-themes") == [["Cycle theft", "40", "0", "+40"]]
 
 
@@ -184,6 +194,7 @@ def test_the_digests_in_the_outbox_are_listed_and_served_to_the_office(
     page = Page.of(client.get("/staff/reports").data)
 
     digests = page.soup.find(id="digest-list")
+    assert isinstance(digests, Tag)
     assert "Weekly digest, 2026-W47" in digests.get_text()
     links = {a.get_text(" ", strip=True).split(" (")[0]: a["href"] for a in digests.find_all("a")}
     assert {"digest.html", "top-themes.csv"} <= set(links)
