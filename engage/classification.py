@@ -9,14 +9,12 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from flask import Flask, current_app
 
-from engage.models import Concern
-from engage.services.classification import enricher
+from engage.services.classification import ConcernEnricher, enricher
 
 if TYPE_CHECKING:
     from classifiers.redaction import Redactor
@@ -79,7 +77,7 @@ def loader() -> ClassifierLoader:
     return held
 
 
-def concern_enricher() -> Callable[[Concern], None]:
+def concern_enricher() -> ConcernEnricher:
     """Redact always; classify inline when the settings ask for it and a model is there."""
     held = loader()
     classifier = held.classifier() if current_app.config["ENGAGE_CLASSIFY_INLINE"] else None

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -26,34 +27,82 @@ class Redacts(Protocol):
     def redact(self, text: str) -> str: ...
 
 
-def apply_classification(concern: Concern, result: Classification, now: datetime) -> None:
-    """Copy a classification onto a concern: primary theme, secondary themes, flags."""
-    concern.theme = result.theme
-    concern.theme_confidence = result.confidence
-    concern.model_version = result.model_version
-    concern.language = result.language
-    concern.needs_translation = result.needs_translation
-    concern.needs_review = result.needs_review
-    concern.classified_at = now
-    concern.themes = []
+@dataclass(frozen=True)
+class Enrichment:
+    """What is derived from a concern's text, as plain values: ``fields`` are columns of
+    ``concerns``, ``themes`` rows of ``concern_themes`` (without the concern's id)."""
+
+    fields: dict[str, Any]
+    themes: list[dict[str, Any]]
+
+
+def classification_values(result: Classification, now: datetime) -> Enrichment:
+    """A classification as the values stored for it: primary theme, secondary themes,
+    flags. The one place that says how a classification is recorded."""
+    fields = {
+        "theme": result.theme,
+        "theme_confidence": result.confidence,
+        "model_version": result.model_version,
+        "language": result.language,
+        "needs_translation": result.needs_translation,
+        "needs_review": result.needs_review,
+        "classified_at": now,
+    }
+    themes: list[dict[str, Any]] = []
     if result.theme is not None:
-        concern.themes.append(
-            ConcernTheme(theme=result.theme, rank=0, confidence=result.confidence)
+        themes.append(
+            {"theme": result.theme, "rank": 0, "confidence": result.confidence, "source": "model"}
         )
     for rank, (theme, confidence) in enumerate(result.secondary, start=1):
         if theme != result.theme:
-            concern.themes.append(ConcernTheme(theme=theme, rank=rank, confidence=confidence))
+            themes.append(
+                {"theme": theme, "rank": rank, "confidence": confidence, "source": "model"}
+            )
+    return Enrichment(fields, themes)
 
 
-def enricher(classifier: Classifies | None, redactor: Redacts) -> Callable[[Concern], None]:
-    """What the intake service runs on a new concern before storing it."""
+def _apply(concern: Concern, enrichment: Enrichment) -> None:
+    for name, value in enrichment.fields.items():
+        setattr(concern, name, value)
+    concern.themes = [ConcernTheme(**row) for row in enrichment.themes]
 
-    def enrich(concern: Concern) -> None:
-        concern.text_redacted = redactor.redact(concern.text)
-        if classifier is not None:
-            apply_classification(concern, classifier.classify(concern.text), datetime.now(UTC))
 
-    return enrich
+def apply_classification(concern: Concern, result: Classification, now: datetime) -> None:
+    """Copy a classification onto a concern: primary theme, secondary themes, flags."""
+    _apply(concern, classification_values(result, now))
+
+
+class ConcernEnricher:
+    """What is derived from a new concern's text before it is stored: the redacted copy
+    always, the themes when a classifier is given.
+
+    ``derive`` gives plain values, for the intake's own INSERT; calling the enricher on a
+    ``Concern`` sets the same values on it, for services that store ORM objects.
+    """
+
+    def __init__(self, classifier: Classifies | None, redactor: Redacts) -> None:
+        self.classifier = classifier
+        self.redactor = redactor
+
+    def derive(self, text: str) -> Enrichment:
+        redacted = self.redactor.redact(text)
+        if self.classifier is None:
+            return Enrichment({"text_redacted": redacted}, [])
+        values = classification_values(self.classifier.classify(text), datetime.now(UTC))
+        values.fields["text_redacted"] = redacted
+        return values
+
+    def __call__(self, concern: Concern) -> None:
+        enrichment = self.derive(concern.text)
+        if self.classifier is None:
+            concern.text_redacted = enrichment.fields["text_redacted"]
+        else:
+            _apply(concern, enrichment)
+
+
+def enricher(classifier: Classifies | None, redactor: Redacts) -> ConcernEnricher:
+    """What the intake services run on a new concern before storing it."""
+    return ConcernEnricher(classifier, redactor)
 
 
 def classify_pending(

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
@@ -26,21 +26,10 @@ from engage.repository.concerns import (
     reference_exists,
 )
 from engage.services.audit import record_concern_change
+from engage.services.classification import Enrichment
 from forms.submission import ConcernSubmission, ContactDetails
 
 _REFERENCE_ATTEMPTS = 8
-# What an enricher may set on a concern, besides its themes.
-_ENRICHED = (
-    "text_redacted",
-    "theme",
-    "theme_confidence",
-    "model_version",
-    "language",
-    "needs_review",
-    "needs_translation",
-    "classified_at",
-)
-_THEME_SOURCE = "model"
 
 
 @dataclass(frozen=True)
@@ -54,7 +43,10 @@ class Receipt:
     theme: str | None = None
 
 
-Enricher = Callable[[Concern], None]
+class Enricher(Protocol):
+    """Derives the redacted text and the themes (``engage.services.classification``)."""
+
+    def derive(self, text: str) -> Enrichment: ...
 
 
 def fingerprint(submission: ConcernSubmission) -> str:
@@ -265,28 +257,10 @@ def _contact_row(
 
 
 def _enrich(row: dict[str, Any], enrich: Enricher) -> list[dict[str, Any]]:
-    """Run the enricher and copy what it derived into ``row``; return the theme rows.
-
-    Enrichers work on a ``Concern`` (outreach and imports hand them real ones); here a
-    transient one holding just the text carries the results, and is never saved.
-    """
-    carrier = Concern(text=row["text"])
-    enrich(carrier)
-    # What was set, read from the instance's own dict: no attribute events, no lazy loads.
-    derived = vars(carrier)
-    for key in _ENRICHED:
-        value = derived.get(key)
-        if value is not None:
-            row[key] = value
-    return [
-        {
-            "theme": theme.theme,
-            "rank": theme.rank,
-            "confidence": theme.confidence,
-            "source": theme.source or _THEME_SOURCE,
-        }
-        for theme in derived.get("themes", ())
-    ]
+    """Copy what the enricher derives from the text into ``row``; return the theme rows."""
+    enrichment = enrich.derive(row["text"])
+    row.update(enrichment.fields)
+    return enrichment.themes
 
 
 def _record_quarantine(

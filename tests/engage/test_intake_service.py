@@ -16,10 +16,10 @@ from sqlalchemy.orm import Session
 from classifiers.service import Classification
 from engage.errors import IdempotencyConflict
 from engage.extensions import db
-from engage.models import AuditEvent, Concern
+from engage.models import AuditEvent
 from engage.reference_data import reference_data
 from engage.services import intake
-from engage.services.classification import apply_classification
+from engage.services.classification import Enrichment, classification_values
 from forms.submission import ConcernSubmission
 from tests.factories import contact, submission
 from tests.stored import stored_concerns as stored
@@ -104,20 +104,23 @@ def test_an_urgent_concern_is_stored_as_urgent_with_its_reasons(
 def test_what_the_enricher_derives_is_stored_with_the_themes(app: Flask, session: Session) -> None:
     classified_at = datetime(2026, 7, 1, 23, 31, tzinfo=UTC)
 
-    def enrich(concern: Concern) -> None:
-        concern.text_redacted = "redacted: " + concern.text
-        result = Classification(
-            theme="speeding",
-            confidence=0.8,
-            secondary=(("antisocial_driving", 0.15),),
-            needs_review=False,
-            language="en",
-            needs_translation=False,
-            model_version="test-model-1",
-        )
-        apply_classification(concern, result, classified_at)
+    result = Classification(
+        theme="speeding",
+        confidence=0.8,
+        secondary=(("antisocial_driving", 0.15),),
+        needs_review=False,
+        language="en",
+        needs_translation=False,
+        model_version="test-model-1",
+    )
 
-    receipt = submit(session, enrich=enrich)
+    class Enrich:
+        def derive(self, text: str) -> Enrichment:
+            derived = classification_values(result, classified_at)
+            derived.fields["text_redacted"] = "redacted: " + text
+            return derived
+
+    receipt = submit(session, enrich=Enrich())
 
     (concern,) = stored(app)
     assert receipt.theme == "speeding"
@@ -137,10 +140,11 @@ def test_what_the_enricher_derives_is_stored_with_the_themes(app: Flask, session
 def test_a_theme_the_model_is_unsure_of_is_not_told_to_the_sender(
     app: Flask, session: Session
 ) -> None:
-    def enrich(concern: Concern) -> None:
-        concern.theme, concern.needs_review = "speeding", True
+    class Unsure:
+        def derive(self, text: str) -> Enrichment:
+            return Enrichment({"theme": "speeding", "needs_review": True}, [])
 
-    receipt = submit(session, enrich=enrich)
+    receipt = submit(session, enrich=Unsure())
 
     assert receipt.theme is None
     (concern,) = stored(app)
