@@ -15,9 +15,10 @@ import click
 from flask import Flask, current_app
 from flask.cli import ScriptInfo, with_appcontext
 
+from engage.london_time import LONDON
 from engage.models import JobRun
 from jobs.catalogue import Catalogue, CatalogueError, JobSpec, load_catalogue
-from jobs.framework import LONDON, Attempt, Period, PeriodError
+from jobs.framework import Attempt, Period, PeriodError
 
 
 def catalogue_for(app: Flask) -> Catalogue:

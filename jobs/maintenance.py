@@ -73,6 +73,9 @@ def apply_retention(session: Session, period: Period, context: JobContext) -> Jo
     due = Concern.submitted_at < cutoff
     _redact_unredacted(session, cutoff, context)
     with write_transaction(session):
+        # Read before the contacts go: once they have, a concern's copies are long gone too,
+        # so later runs never look at its notifications again.
+        message_copies = _remove_message_copies(session, due, context)
         contacts = session.execute(
             delete(ConcernContact)
             .where(ConcernContact.concern_id.in_(select(Concern.id).where(due)))
@@ -87,7 +90,7 @@ def apply_retention(session: Session, period: Period, context: JobContext) -> Jo
         counts = {
             "contacts_deleted": _rowcount(contacts),
             "concerns_anonymised": _rowcount(anonymised),
-            "message_copies_deleted": _remove_message_copies(session, due, context),
+            "message_copies_deleted": message_copies,
         }
         if any(counts.values()):
             record(
@@ -110,14 +113,13 @@ def apply_retention(session: Session, period: Period, context: JobContext) -> Jo
 
 
 def _remove_message_copies(session: Session, due: Any, context: JobContext) -> int:
-    """Delete the outbox copies of e-mails sent about concerns now due: they hold the
-    resident's address, like the contact details deleted beside them."""
+    """Delete the outbox copies of e-mails sent about concerns now due whose contact
+    details are about to be deleted: the copies hold the same address."""
     outbox = context.settings.get("outbox_dir")
     if not outbox:
         return 0
-    sent = session.scalars(
-        select(Notification.id).where(Notification.concern_id.in_(select(Concern.id).where(due)))
-    )
+    still_held = select(ConcernContact.concern_id).join(Concern).where(due)
+    sent = session.scalars(select(Notification.id).where(Notification.concern_id.in_(still_held)))
     return remove_notification_files(Path(outbox), sent)
 
 

@@ -18,6 +18,7 @@ from engage.areas import Choice
 from engage.auth.access import allow
 from engage.data_protection import DATA_PROTECTION_ROLES, blueprint
 from engage.extensions import db
+from engage.london_time import LONDON
 from engage.models import Concern, User
 from engage.reference_data import reference_data
 from engage.services import audit
@@ -29,7 +30,6 @@ from engage.services.data_protection import (
     find_person,
 )
 from forms.data_protection import EraseForm, PersonSearchForm
-from jobs.framework import LONDON
 
 
 def _staff() -> User:

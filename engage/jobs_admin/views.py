@@ -10,7 +10,7 @@ from engage.auth.access import allow
 from engage.extensions import db
 from engage.jobs_admin import JOBS_ROLES, blueprint
 from engage.jobs_cli import catalogue_for
-from jobs.framework import LONDON
+from engage.london_time import LONDON
 from jobs.runner import last_runs, recent_runs
 from jobs.scheduler import next_fire_time
 

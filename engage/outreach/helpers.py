@@ -4,19 +4,18 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import current_app, request
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from engage.classification import loader
+from engage.london_time import LONDON
 from engage.models import SESSION_KINDS, User
 from engage.reference_data import reference_data
 from engage.services.classification import Classifies
 from engage.services.outreach import KIND_LABELS
 
-LONDON = ZoneInfo("Europe/London")
 # The global limit suits one resident's concern; a page of concerns or a file needs more.
 PAGE_LIMIT_BYTES = 1024 * 1024
 UPLOAD_LIMIT_BYTES = 2 * 1024 * 1024 + 64 * 1024

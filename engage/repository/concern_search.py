@@ -8,17 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 from math import ceil
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, Select, exists, false, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from engage.london_time import london_midnight_utc
 from engage.models import Concern, ConcernTheme
 
-LONDON = ZoneInfo("Europe/London")
 _LIKE_ESCAPE = "\\"
 
 
@@ -72,11 +71,6 @@ class ResultPage:
         return max(1, ceil(self.total / self.per_page))
 
 
-def london_midnight(day: date) -> datetime:
-    """The UTC instant a Europe/London calendar day starts."""
-    return datetime.combine(day, time(), tzinfo=LONDON).astimezone(UTC)
-
-
 def escape_like(text: str) -> str:
     return (
         text.replace(_LIKE_ESCAPE, _LIKE_ESCAPE * 2)
@@ -111,11 +105,11 @@ def _conditions(filters: ConcernFilters, scope: Scope) -> list[ColumnElement[boo
     if filters.urgency:
         where.append(Concern.urgency == filters.urgency)
     if filters.submitted_from:
-        where.append(Concern.submitted_at >= london_midnight(filters.submitted_from))
+        where.append(Concern.submitted_at >= london_midnight_utc(filters.submitted_from))
     if filters.submitted_to:
         # Inclusive of the whole "to" day in London time.
         where.append(
-            Concern.submitted_at < london_midnight(filters.submitted_to + timedelta(days=1))
+            Concern.submitted_at < london_midnight_utc(filters.submitted_to + timedelta(days=1))
         )
     if filters.contains:
         pattern = f"%{escape_like(filters.contains.lower())}%"

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Iterable
+from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
@@ -10,14 +11,16 @@ from engage.london_time import london_day
 from engage.models import StaleRollupDay
 
 
-def mark_stale(session: Session, submitted_at: datetime, now: datetime) -> None:
-    """Mark the London day of a concern whose counted fields changed, or which was stored
-    for a day already past, in the caller's transaction: the next rollup run recounts it."""
-    session.add(StaleRollupDay(day=london_day(submitted_at), marked_at=now))
+def mark_stale(session: Session, day: date, now: datetime) -> None:
+    """Mark the London day of a concern whose counted fields changed (its
+    ``submitted_day``), in the caller's transaction: the next rollup run recounts it."""
+    session.add(StaleRollupDay(day=day, marked_at=now))
 
 
-def mark_stale_if_past(session: Session, submitted_at: datetime, now: datetime) -> None:
-    """Mark a newly stored concern's day if that day has ended (a paper form imported for
-    the day it was filled in): the nightly run for that day may already be done."""
-    if london_day(submitted_at) < london_day(now):
-        mark_stale(session, submitted_at, now)
+def mark_past_days_stale(session: Session, days: Iterable[date], now: datetime) -> None:
+    """Mark each day, once, that has already ended, for concerns newly stored on it (paper
+    forms imported for the day they were filled in): its nightly run may be done."""
+    today = london_day(now)
+    for day in sorted(set(days)):
+        if day < today:
+            mark_stale(session, day, now)

@@ -141,8 +141,9 @@ def classify_pending(
                     concern.text_redacted = redactor.redact(concern.text)
                 before = concern.theme
                 apply_classification(concern, result, stamp)
-                if concern.theme != before and concern.submitted_day not in stale_days:
+                if concern.theme != before:
                     stale_days.add(concern.submitted_day)
-                    mark_stale(session, concern.submitted_at, stamp)
                 done += 1
+            for day in sorted(stale_days):
+                mark_stale(session, day, stamp)
         last_id = batch[-1][0]

@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from datetime import time as clock
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -28,15 +27,15 @@ from sqlalchemy.orm import Session
 from engage.areas import Areas
 from engage.database import write_transaction
 from engage.errors import EngageError
+from engage.london_time import LONDON
 from engage.models import Concern, ImportBatch, OutreachSession
 from engage.references import new_reference
 from engage.repository.outreach import add_import_batch, fetch_import_batch_by_digest
-from engage.repository.rollup_marks import mark_stale_if_past
+from engage.repository.rollup_marks import mark_past_days_stale
 from engage.services import audit, intake
 from engage.services.classification import Classifies, Redacts, apply_classification
 from forms.concern_import import CheckedFile, ImportRow, check_file, read_table
 
-LONDON = ZoneInfo("Europe/London")
 UPLOAD_LIFETIME_SECONDS = 6 * 60 * 60
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 _REFERENCE_BATCH = 500
@@ -202,8 +201,7 @@ def commit_import(
                 concern.reference = reference
                 concern.import_batch_id = batch.id
             session.add_all(concerns)
-            for first_of_day in {c.submitted_day: c for c in concerns}.values():
-                mark_stale_if_past(session, first_of_day.submitted_at, now)
+            mark_past_days_stale(session, (c.submitted_day for c in concerns), now)
             audit.record(
                 session,
                 user_id=user_id,

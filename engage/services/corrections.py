@@ -56,7 +56,7 @@ def correct_themes(
         from_theme = concern.theme
         concern.theme = theme
         if from_theme != theme:
-            mark_stale(session, concern.submitted_at, now)
+            mark_stale(session, concern.submitted_day, now)
         concern.theme_confidence = STAFF_CONFIDENCE
         concern.needs_review = False
         _replace_theme_rows(concern, [theme, *wanted_secondary])

@@ -25,6 +25,7 @@ from sqlalchemy import Select, func, literal, null, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from engage.london_time import london_midnight_utc
 from engage.models import (
     Concern,
     ConcernContact,
@@ -36,7 +37,6 @@ from engage.models import (
     PriorityTheme,
     UTCDateTime,
 )
-from jobs.framework import london_midnight_utc
 from jobs.rollups import counted
 
 _COLUMNS = (

@@ -85,7 +85,7 @@ def mark_handled(
         previous = concern.status
         concern.status = "handled"
         if previous == "quarantined":
-            mark_stale(session, concern.submitted_at, now)
+            mark_stale(session, concern.submitted_day, now)
         concern.handled_at = now
         concern.handled_by = user_id
         concern.outcome_note = note
@@ -180,7 +180,7 @@ def merge_duplicate(
         previous = concern.status
         concern.duplicate_of_id = original.id
         concern.status = "duplicate"
-        mark_stale(session, concern.submitted_at, now)
+        mark_stale(session, concern.submitted_day, now)
         audit.record_concern_change(
             session,
             concern.id,
@@ -202,7 +202,7 @@ def unmerge(session: Session, concern_id: int, *, user_id: int, now: datetime) -
         original = session.get(Concern, concern.duplicate_of_id)
         concern.duplicate_of_id = None
         concern.status = "handled" if concern.handled_at is not None else "triaged"
-        mark_stale(session, concern.submitted_at, now)
+        mark_stale(session, concern.submitted_day, now)
         audit.record_concern_change(
             session,
             concern.id,

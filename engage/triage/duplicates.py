@@ -31,8 +31,8 @@ from itertools import pairwise
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engage.london_time import LONDON, london_midnight_utc
 from engage.models import Concern
-from engage.repository.concern_search import LONDON, london_midnight
 
 JACCARD_THRESHOLD = 0.8
 _NOT_WORD = re.compile(r"[\W_]+")
@@ -71,7 +71,7 @@ def week_bounds(moment: datetime) -> tuple[datetime, datetime]:
     """The UTC instants the London ISO week holding ``moment`` starts and ends."""
     local_day = moment.astimezone(LONDON).date()
     monday = local_day - timedelta(days=local_day.weekday())
-    return london_midnight(monday), london_midnight(monday + timedelta(days=7))
+    return london_midnight_utc(monday), london_midnight_utc(monday + timedelta(days=7))
 
 
 @dataclass(frozen=True)
@@ -139,7 +139,7 @@ def _candidates(session: Session, *where: object) -> list[Candidate]:
 
 def find_duplicate_pairs(session: Session, since: date) -> set[tuple[int, int]]:
     """Possible duplicate pairs among concerns submitted from the London day ``since``."""
-    return duplicate_pairs(_candidates(session, Concern.submitted_at >= london_midnight(since)))
+    return duplicate_pairs(_candidates(session, Concern.submitted_at >= london_midnight_utc(since)))
 
 
 def suggest_duplicates_of(session: Session, concern: Concern) -> list[Concern]:

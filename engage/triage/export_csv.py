@@ -12,8 +12,8 @@ import io
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
+from engage.london_time import LONDON
 from engage.models import Concern
-from engage.repository.concern_search import LONDON
 from engage.spreadsheet_safety import BOM, neutralise
 
 __all__ = ["BOM", "ExportOptions", "csv_lines", "header", "neutralise", "row"]

@@ -10,10 +10,10 @@ from flask import request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
+from engage.london_time import LONDON
 from engage.models import User
 from engage.models.concern import CHANNELS, STATUSES, URGENCIES
 from engage.reference_data import reference_data
-from engage.repository.concern_search import LONDON
 from forms.concern_search import DateInputField
 
 

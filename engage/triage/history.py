@@ -10,8 +10,8 @@ from math import ceil
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from engage.london_time import london_midnight_utc
 from engage.models import AuditEvent, ThemeLabel, User
-from engage.repository.concern_search import london_midnight
 
 
 @dataclass(frozen=True)
@@ -75,9 +75,9 @@ def fetch_audit_page(
     if action:
         where.append(AuditEvent.action == action)
     if on_or_after:
-        where.append(AuditEvent.at >= london_midnight(on_or_after))
+        where.append(AuditEvent.at >= london_midnight_utc(on_or_after))
     if on_or_before:
-        where.append(AuditEvent.at < london_midnight(on_or_before + timedelta(days=1)))
+        where.append(AuditEvent.at < london_midnight_utc(on_or_before + timedelta(days=1)))
     total = int(session.scalar(select(func.count()).select_from(AuditEvent).where(*where)) or 0)
     page = max(1, min(page, max(1, ceil(total / per_page))))
     rows = session.execute(

@@ -253,7 +253,7 @@ def test_the_daily_run_recounts_its_day_and_every_day_marked_stale(session: Sess
     add_concerns(session, late)
     with write_transaction(session):
         for item in late:
-            mark_stale(session, item.submitted_at, NOW)
+            mark_stale(session, item.submitted_day, NOW)
     result = rollup_period(session, Period.parse("2026-11-19"), CONTEXT)
     assert result.detail["stale_days"] == ["2026-10-20", "2026-11-02", "2026-11-16"]
     assert sorted(day for day, *_ in _fact_rows(session)) == [
