@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any, NoReturn
 
-from flask import Flask, Request, current_app
+from flask import Flask, Request
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -22,16 +22,11 @@ db = SQLAlchemy(metadata=Base.metadata, session_options={"expire_on_commit": Fal
 csrf = CSRFProtect()
 wtforms_helpers = WTFormsHelpers()
 login_manager = LoginManager()
-# Limits are declared per view and counted per client address (``request.remote_addr``,
-# which ``trust_proxies`` makes the real client's behind a proxy). Storage comes from
-# RATELIMIT_STORAGE_URI: Redis when several processes run, memory otherwise.
+# Limits are counted per client address (``request.remote_addr``, which ``trust_proxies``
+# makes the real client's behind a proxy): declared per view for sign-in, counted in the
+# views for concerns (``engage.submission_limit``). Storage comes from RATELIMIT_STORAGE_URI:
+# Redis when several processes run, memory otherwise.
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
-
-
-def submission_limit() -> str:
-    """The per-client limit on sending concerns, read from the settings on each request."""
-    limit: str = current_app.config["ENGAGE_SUBMIT_RATE_LIMIT"]
-    return limit
 
 
 def retry_after_seconds() -> int:

@@ -84,6 +84,7 @@ class Settings:
         if "ENGAGE_NER_MODEL" in os.environ:
             values["ENGAGE_NER_MODEL"] = os.environ["ENGAGE_NER_MODEL"]
         values["ENGAGE_TRUSTED_PROXIES"] = _proxy_hops(values["ENGAGE_TRUSTED_PROXIES"])
+        _check_rate_limit("ENGAGE_SUBMIT_RATE_LIMIT", values["ENGAGE_SUBMIT_RATE_LIMIT"])
         return values
 
 
@@ -176,3 +177,12 @@ def _proxy_hops(value: object) -> int:
             "the service (0 when clients connect to it directly)"
         )
     return hops
+
+
+def _check_rate_limit(name: str, value: object) -> None:
+    from engage.submission_limit import parse_limit
+
+    try:
+        parse_limit(str(value))
+    except ValueError as error:
+        raise ConfigurationError(f"{name}: {error}") from None

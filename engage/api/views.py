@@ -7,7 +7,6 @@ from typing import Any
 
 from flask import Flask, Response, current_app, jsonify, request, url_for
 from flask.blueprints import BlueprintSetupState
-from flask_limiter.errors import RateLimitExceeded
 
 from engage.api import blueprint
 from engage.api.openapi import openapi_document
@@ -15,19 +14,14 @@ from engage.api.payload import FORM_TO_API, PayloadError, payload_to_formdata
 from engage.auth.access import public
 from engage.classification import concern_enricher
 from engage.error_handlers import problem
-from engage.extensions import (
-    db,
-    limiter,
-    retry_after_seconds,
-    submission_limit,
-    without_sessions,
-)
+from engage.extensions import db, without_sessions
 from engage.public.forms import api_concern_form
 from engage.reference_data import reference_data
 from engage.references import normalise_reference
 from engage.repository.concerns import fetch_concern_by_reference
 from engage.services import intake
 from engage.services.screening import issue_form_token, screen
+from engage.submission_limit import SubmissionLimitReached, count_submission
 
 _IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{8,128}$")
 
@@ -41,8 +35,8 @@ def _sessionless(state: BlueprintSetupState) -> None:
 
 @blueprint.post("/concerns")
 @public
-@limiter.limit(submission_limit)
 def create_concern() -> Response:
+    count_submission("api")
     if not request.is_json:
         return problem(
             415,
@@ -121,15 +115,15 @@ def form_token() -> Response:
     )
 
 
-@blueprint.errorhandler(RateLimitExceeded)
-def too_many(error: RateLimitExceeded) -> Response:
+@blueprint.errorhandler(SubmissionLimitReached)
+def too_many(error: SubmissionLimitReached) -> Response:
     response = problem(
         429,
         "Too Many Requests",
         "Too many concerns have come from this address in a short time. Nothing was "
         "stored: send it again after the number of seconds in Retry-After.",
     )
-    response.headers["Retry-After"] = str(retry_after_seconds())
+    response.headers["Retry-After"] = str(error.retry_after)
     return response
 
 

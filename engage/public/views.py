@@ -5,17 +5,17 @@ from __future__ import annotations
 import secrets
 
 from flask import current_app, redirect, render_template, request, session, url_for
-from flask_limiter.errors import RateLimitExceeded
 from werkzeug.wrappers import Response
 
 from engage.auth.access import public
 from engage.classification import concern_enricher
-from engage.extensions import db, limiter, retry_after_seconds, submission_limit
+from engage.extensions import db
 from engage.public import blueprint
 from engage.public.forms import concern_form
 from engage.reference_data import reference_data
 from engage.services import intake
 from engage.services.screening import issue_form_token, screen
+from engage.submission_limit import SubmissionLimitReached, count_submission
 from forms.concern import ConcernForm
 
 _RECEIPT = "receipt"
@@ -42,8 +42,8 @@ def tell_us_alias() -> Response:
 
 @blueprint.post("/")
 @public
-@limiter.limit(submission_limit)
 def submit() -> Response | tuple[str, int] | str:
+    count_submission("web")
     form = concern_form()
     if not form.submission_id.data:
         form.submission_id.data = secrets.token_urlsafe(24)
@@ -87,10 +87,10 @@ def render_form(form: ConcernForm, status: int = 200, **context: object) -> tupl
     return render_template("public/tell_us.html", form=form, **context), status
 
 
-@blueprint.errorhandler(RateLimitExceeded)
-def too_many(error: RateLimitExceeded) -> tuple[str, int, dict[str, str]]:
+@blueprint.errorhandler(SubmissionLimitReached)
+def too_many(error: SubmissionLimitReached) -> tuple[str, int, dict[str, str]]:
     """Too many concerns from one address: show the form again with every answer kept."""
-    seconds = retry_after_seconds()
+    seconds = error.retry_after
     page, status = render_form(
         concern_form(), status=429, retry_after_minutes=max(1, round(seconds / 60))
     )

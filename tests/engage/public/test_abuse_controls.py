@@ -315,6 +315,19 @@ def test_the_form_and_the_api_are_limited_apart(strict: Flask) -> None:
     assert send_api(client).status_code == 201
 
 
+def test_every_limit_in_the_setting_counts_and_the_one_spent_sets_retry_after(
+    app: Flask,
+) -> None:
+    app.config["ENGAGE_SUBMIT_RATE_LIMIT"] = "5 per minute;2 per hour"
+    client = app.test_client()
+    assert [send_api(client).status_code for _ in range(2)] == [201, 201]
+    response = send_api(client)
+
+    assert response.status_code == 429
+    assert 60 < int(response.headers["Retry-After"]) <= 3600
+    assert len(stored(app)) == 2
+
+
 def test_forwarded_for_is_ignored_when_not_behind_a_proxy(strict: Flask) -> None:
     client = strict.test_client()
     body = json.dumps({"text": "Cars racing along the High Street", "district": "fenland"})
@@ -398,6 +411,15 @@ def test_limits_are_shared_between_app_instances_only_through_redis(
     second = instance()
 
     assert send_api(second).status_code == (429 if shared else 201)
+
+
+@pytest.mark.parametrize("value", ["lots", "10 per fortnight", ""])
+def test_a_submission_limit_that_does_not_parse_stops_the_service_starting(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, value: str
+) -> None:
+    monkeypatch.setattr(Test, "ENGAGE_SUBMIT_RATE_LIMIT", value)
+    with pytest.raises(ConfigurationError, match="ENGAGE_SUBMIT_RATE_LIMIT"):
+        Test.finalise(tmp_path)
 
 
 @pytest.mark.parametrize("value", ["two", "-1"])
