@@ -1,6 +1,7 @@
 """Intake load benchmark: how many concerns a second the API takes in under gunicorn.
 
-    python -m benchmarks.bench_intake [--seconds 20] [--clients 8] [--workers 2] [--threads 4]
+    python -m benchmarks.bench_intake [--seconds 10] [--rounds 3] [--clients 8] [--workers 2]
+        [--threads 4]
         [--database-url postgresql+psycopg://postgres@127.0.0.1:5432/test]
         [--classify [--model-dir instance/models]]
         [--ratelimit-storage redis://127.0.0.1:6379] [--json]
@@ -14,8 +15,11 @@ counted in Redis as deployed with several workers. Then it measures from client 
 with keep-alive connections (a sync worker closes each connection after one request):
 (a) the ceiling, GET /healthz (a hello-world route on the same server and workers);
 (b) POST /api/v1/concerns, each with a unique Idempotency-Key, every reference recorded.
-Reports requests/s and p50/p95 latency of each and the ratio (b)/(a) (target >= 40 %), then
-stops the server and checks every acknowledged reference is in the database exactly once.
+After a warm-up of each, (a) and (b) alternate for ``--rounds`` rounds, so that a change in
+the machine's speed while measuring (a shared host) falls on both alike. Reports requests/s
+and p50/p95 latency of each, pooled over the rounds, the ratio (b)/(a) (target >= 40 %)
+and each round's ratio, then stops the server and checks every acknowledged reference is
+in the database exactly once.
 
 The load generator shares the machine's cores with the server, so it is kept light (stdlib
 http.client costs a fifth of the CPU of requests; one process, threads) and the figures
@@ -319,10 +323,22 @@ def machine_busy_seconds() -> float:
     return 0.0
 
 
+@dataclass
+class Sample:
+    """What one stretch of load measured, kept raw so stretches can be pooled."""
+
+    seconds: float
+    latencies_ms: list[float]
+    errors: Counter[str]
+    server_cpu: float
+    client_cpu: float
+    others_cpu: float
+
+
 def load(
     server: Server, exchanges: Sequence[Exchange], seconds: float
-) -> tuple[dict[str, Any], list[Kept]]:
-    """Run one client thread per exchange for ``seconds``; the figures and what was kept."""
+) -> tuple[Sample, list[Kept]]:
+    """Run one client thread per exchange for ``seconds``; what it measured and what was kept."""
     logs = [ClientLog() for _ in exchanges]
     deadline = time.perf_counter() + seconds
     machine_before = machine_busy_seconds()
@@ -342,12 +358,30 @@ def load(
     server_cpu = server.cpu_seconds() - server_before
     client_cpu = time.process_time() - client_before
     others_cpu = max(machine_busy_seconds() - machine_before - server_cpu - client_cpu, 0.0)
-    latencies = sorted(ms for log in logs for ms in log.latencies_ms)
     errors: Counter[str] = Counter()
     for log in logs:
         errors.update(log.errors)
+    sample = Sample(
+        seconds=elapsed,
+        latencies_ms=[ms for log in logs for ms in log.latencies_ms],
+        errors=errors,
+        server_cpu=server_cpu,
+        client_cpu=client_cpu,
+        others_cpu=others_cpu,
+    )
+    return sample, [kept for log in logs for kept in log.kept]
+
+
+def summarise(samples: Sequence[Sample]) -> dict[str, Any]:
+    """The figures of one or more stretches of the same load, pooled."""
+    elapsed = sum(s.seconds for s in samples)
+    latencies = sorted(ms for s in samples for ms in s.latencies_ms)
+    errors: Counter[str] = Counter()
+    for sample in samples:
+        errors.update(sample.errors)
+    server_cpu = sum(s.server_cpu for s in samples)
     cuts = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [0.0] * 99
-    figures = {
+    return {
         "requests": len(latencies),
         "seconds": round(elapsed, 2),
         "per_second": round(len(latencies) / elapsed, 1),
@@ -358,11 +392,22 @@ def load(
         # CPU per request hardly depends on what else the machine is doing; req/s does.
         "server_cpu_ms_per_request": round(server_cpu * 1000 / max(len(latencies), 1), 3),
         "server_cores_used": round(server_cpu / elapsed, 2),
-        "client_cores_used": round(client_cpu / elapsed, 2),
+        "client_cores_used": round(sum(s.client_cpu for s in samples) / elapsed, 2),
         # Other people's work on the same cores: above a few tenths, req/s is not reliable.
-        "other_cores_used": round(others_cpu / elapsed, 2),
+        "other_cores_used": round(sum(s.others_cpu for s in samples) / elapsed, 2),
     }
-    return figures, [kept for log in logs for kept in log.kept]
+
+
+def round_ratios(health: Sample, submit: Sample) -> dict[str, float]:
+    """One round's share of the ceiling, by rate and by server CPU per request."""
+    health_rate = len(health.latencies_ms) / health.seconds
+    submit_rate = len(submit.latencies_ms) / submit.seconds
+    health_cost = health.server_cpu / max(len(health.latencies_ms), 1)
+    submit_cost = submit.server_cpu / max(len(submit.latencies_ms), 1)
+    return {
+        "by_rate": round(submit_rate / max(health_rate, 0.001), 3),
+        "by_server_cpu": round(health_cost / max(submit_cost, 1e-9), 3),
+    }
 
 
 def corpus_texts() -> list[str]:
@@ -395,6 +440,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "threads": args.threads,
             "clients": args.clients,
             "seconds": args.seconds,
+            "rounds": args.rounds,
             "warmup_seconds": args.warmup,
             "classify_inline": args.classify,
             "worker_class": "gthread" if args.threads > 1 else "sync",
@@ -418,14 +464,24 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 submitters = [
                     make_submitter(texts, districts, seed) for seed in range(args.clients)
                 ]
-                progress(f"GET /healthz: {args.warmup:g} s warm-up, {args.seconds:g} s measured")
+                progress(
+                    f"warm-up {args.warmup:g} s each, then {args.rounds} rounds of "
+                    f"GET /healthz and POST /api/v1/concerns, {args.seconds:g} s each"
+                )
                 load(server, health, args.warmup)
-                results["healthz"], _ = load(server, health, args.seconds)
-                progress(f"POST /api/v1/concerns: {args.warmup:g} s warm-up, {args.seconds:g} s")
-                for seconds in (args.warmup, args.seconds):
-                    figures, kept = load(server, submitters, seconds)
+                acknowledged.update(load(server, submitters, args.warmup)[1])
+                health_samples: list[Sample] = []
+                submit_samples: list[Sample] = []
+                for _ in range(args.rounds):
+                    health_samples.append(load(server, health, args.seconds)[0])
+                    sample, kept = load(server, submitters, args.seconds)
                     acknowledged.update(kept)
-                results["submit"] = figures
+                    submit_samples.append(sample)
+                results["healthz"] = summarise(health_samples)
+                results["submit"] = summarise(submit_samples)
+                results["rounds"] = [
+                    round_ratios(h, s) for h, s in zip(health_samples, submit_samples, strict=True)
+                ]
             progress("server stopped; checking the database")
             results["database_check"] = verify(url, acknowledged)
     health, submit = results["healthz"], results["submit"]
@@ -458,7 +514,8 @@ def print_table(results: dict[str, Any]) -> None:
         f"Server: engage serve, {settings['workers']} {settings['worker_class']} workers x "
         f"{settings['threads']} threads, rate limits in {settings['ratelimit_storage']}, "
         f"{settings['database']}, classify inline {settings['classify_inline']}; "
-        f"{settings['clients']} client threads, {settings['seconds']:g} s a phase"
+        f"{settings['clients']} client threads, {settings['rounds']} rounds of "
+        f"{settings['seconds']:g} s a phase"
     )
     print(f"Note: {results['note']}")
     print(
@@ -477,6 +534,10 @@ def print_table(results: dict[str, Any]) -> None:
     verdict = "met" if met["submit_share_of_healthz"] else "MISSED"
     print(f"Submissions / ceiling: {ratio:.0%} (target >= {TARGET_RATIO:.0%}: {verdict})")
     print(f"Same ratio by server CPU per request: {results['submit_share_by_server_cpu']:.0%}")
+    print(
+        "Each round (by rate / by server CPU): "
+        + ", ".join(f"{r['by_rate']:.0%} / {r['by_server_cpu']:.0%}" for r in results["rounds"])
+    )
     busy = max(results[name]["other_cores_used"] for name in ("healthz", "submit"))
     if busy > BUSY_CORES:
         print(
@@ -503,7 +564,16 @@ def answers(redis_url: str) -> bool:
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=20.0, help="length of each phase")
+    parser.add_argument(
+        "--seconds", type=float, default=10.0, help="length of each phase of each round"
+    )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        help="rounds of ceiling then submissions, alternated so a drift in the machine's "
+        "speed falls on both alike",
+    )
     parser.add_argument(
         "--warmup", type=float, help="unmeasured lead-in (default 3 s, 10 s with --classify)"
     )
