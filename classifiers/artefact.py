@@ -111,6 +111,15 @@ def _check_trusted(path: Path, root: Path) -> None:
         raise UntrustedArtefact(f"refusing {path}: it belongs to another user (uid {info.st_uid})")
 
 
+def pointed_version(model_dir: Path) -> str | None:
+    """The version name ``model_dir/current`` holds, unchecked (loading checks it), or None
+    when there is no pointer to read. Cheap enough to call often: one small file read."""
+    try:
+        return (model_dir / CURRENT_FILE).read_text(encoding="utf-8").strip() or None
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
 def resolve_version_dir(model_dir: Path, trusted_root: Path) -> Path:
     """The version folder that ``model_dir`` designates: its ``current`` pointer's target, or
     ``model_dir`` itself when it is a version folder."""

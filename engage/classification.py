@@ -1,7 +1,8 @@
 """The classifier and redactor as the web app uses them: loaded once per process, lazily.
 
 If the model cannot load, concerns are still taken in (unclassified, redacted) and
-``engage classify-pending`` classifies them later; the loader retries after a pause.
+``engage classify-pending`` classifies them later; the loader retries after a pause. A
+model promoted by retraining is picked up by running processes (``ClassifierLoader``).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,26 +24,46 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 _RETRY_AFTER_SECONDS = 60.0
+_CHECK_EVERY_SECONDS = 30.0
 
 
 class ClassifierLoader:
-    """Holds one ThemeClassifier per process; thread-safe, never loads at import time."""
+    """Holds one ThemeClassifier per process; thread-safe, never loads at import time.
 
-    def __init__(self, model_dir: Path, ner_model: str | None) -> None:
+    A model promoted while the process runs (retraining rewrites ``current``) reaches it
+    without a restart. At most every ``check_every`` seconds one request reads the pointer;
+    when it names another version, that version loads in a background thread while requests
+    go on with the model in use, and replaces it once loaded. A version that fails to load
+    is logged and not tried again until the pointer changes; the model in use stays.
+    """
+
+    def __init__(
+        self,
+        model_dir: Path,
+        ner_model: str | None,
+        *,
+        check_every: float = _CHECK_EVERY_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.model_dir = model_dir
         self.ner_model = ner_model
+        self.check_every = check_every
+        self._clock = clock
         self._lock = threading.Lock()
         self._classifier: ThemeClassifier | None = None
         self._redactor: Redactor | None = None
         self._failed_at: float | None = None
+        self._checked_at = 0.0
+        self._refused: str | None = None
+        self._reloading: threading.Thread | None = None
 
     def classifier(self) -> ThemeClassifier | None:
-        if self._classifier is not None:
+        loaded = self._classifier
+        if loaded is not None:
+            if self._clock() - self._checked_at >= self.check_every:
+                self._look_for_promotion(loaded)
             return self._classifier
-        if (
-            self._failed_at is not None
-            and time.monotonic() - self._failed_at < _RETRY_AFTER_SECONDS
-        ):
+        if self._failed_at is not None and self._clock() - self._failed_at < _RETRY_AFTER_SECONDS:
             return None
         with self._lock:
             if self._classifier is None:
@@ -51,10 +73,55 @@ class ClassifierLoader:
                 try:
                     self._classifier = ThemeClassifier.load(self.model_dir)
                     self._failed_at = None
+                    self._checked_at = self._clock()
                 except ModelUnavailable as error:
                     log.warning("Theme model unavailable, concerns stay unclassified: %s", error)
-                    self._failed_at = time.monotonic()
+                    self._failed_at = self._clock()
         return self._classifier
+
+    def wait_for_reload(self, timeout: float | None = None) -> None:
+        """Block until a promoted model being loaded has replaced the one in use (or failed)."""
+        reloading = self._reloading
+        if reloading is not None:
+            reloading.join(timeout)
+
+    def _look_for_promotion(self, loaded: ThemeClassifier) -> None:
+        from classifiers.artefact import pointed_version
+
+        with self._lock:
+            now = self._clock()
+            if now - self._checked_at < self.check_every or self._reloading is not None:
+                return
+            self._checked_at = now
+            pointed = pointed_version(self.model_dir)
+            if pointed is None or pointed in (loaded.version, self._refused):
+                return
+            self._reloading = threading.Thread(
+                target=self._reload, args=(pointed, loaded.version), daemon=True
+            )
+            self._reloading.start()
+
+    def _reload(self, pointed: str, previous: str) -> None:
+        from classifiers.service import ThemeClassifier
+
+        try:
+            replacement = ThemeClassifier.load(self.model_dir)
+        except Exception as error:  # a refused or broken artefact must never stop intake
+            log.warning(
+                "Promoted theme model %s did not load; still classifying with %s: %s",
+                pointed,
+                previous,
+                error,
+            )
+            with self._lock:
+                self._refused = pointed
+                self._reloading = None
+            return
+        with self._lock:
+            self._classifier = replacement
+            self._refused = None
+            self._reloading = None
+        log.info("Now classifying with theme model %s (was %s)", replacement.version, previous)
 
     def redactor(self) -> Redactor:
         if self._redactor is None:
@@ -68,7 +135,9 @@ class ClassifierLoader:
 
 def register_classification(app: Flask) -> None:
     app.extensions["engage.classifier"] = ClassifierLoader(
-        Path(app.config["ENGAGE_MODEL_DIR"]), app.config.get("ENGAGE_NER_MODEL") or None
+        Path(app.config["ENGAGE_MODEL_DIR"]),
+        app.config.get("ENGAGE_NER_MODEL") or None,
+        check_every=float(app.config["ENGAGE_MODEL_CHECK_SECONDS"]),
     )
 
 

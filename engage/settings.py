@@ -35,6 +35,8 @@ class Settings:
         os.environ.get("ENGAGE_MODEL_DIR", PROJECT_ROOT / "instance" / "models")
     )
     ENGAGE_CLASSIFY_INLINE = True
+    # How often a web process looks for a newly promoted theme model (seconds).
+    ENGAGE_MODEL_CHECK_SECONDS = float(os.environ.get("ENGAGE_MODEL_CHECK_SECONDS", "30"))
     RATELIMIT_STORAGE_URI = os.environ.get("ENGAGE_RATELIMIT_STORAGE_URI", "memory://")
     # Said outright: the limiter is one object shared by every app in a process and would
     # otherwise keep whatever the last app set up (a test app that turned it off).

@@ -2,40 +2,20 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from classifiers.training import TrainResult, train
 from engage.classification import loader
 from engage.extensions import db
 from engage.models import ConcernTheme, StaleRollupDay
 from engage.services.classification import classify_pending
-from tests.classifiers.conftest import fixture_examples
 from tests.conftest import make_test_app
 from tests.engage.public.conftest import send_form
 from tests.pages import Page
 from tests.stored import stored_concerns as stored
-
-
-@pytest.fixture(scope="session")
-def small_model(tmp_path_factory: pytest.TempPathFactory) -> TrainResult:
-    return train(
-        examples=fixture_examples(),
-        out_dir=tmp_path_factory.mktemp("service-models"),
-        seed=7,
-        cv_folds=5,
-    )
-
-
-@pytest.fixture
-def model_dir(small_model: TrainResult, tmp_path: Path) -> Path:
-    target = tmp_path / "models"
-    shutil.copytree(small_model.path.parent, target)
-    return target
 
 
 @pytest.fixture
