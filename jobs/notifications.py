@@ -31,7 +31,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from engage.database import write_transaction
@@ -45,6 +45,7 @@ from engage.models import (
 )
 from engage.notification_outbox import notification_folder
 from engage.reference_data import load_service_details
+from engage.repository.notification_queue import queue_counts
 from jobs.digest_mail import SmtpSettings, smtp_client, smtp_from
 from jobs.framework import JobContext, JobResult, Period
 from jobs.notification_messages import Outgoing, Sender, compose
@@ -282,11 +283,6 @@ def _describe(error: BaseException) -> str:
 
 
 def _queue_counts(session: Session) -> dict[str, int]:
-    counts = {
-        state: int(count)
-        for state, count in session.execute(
-            select(Notification.state, func.count()).group_by(Notification.state)
-        )
-    }
+    counts = {state: count for state, count in queue_counts(session).items() if count}
     session.rollback()
     return counts

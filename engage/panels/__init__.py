@@ -18,10 +18,10 @@ READERS = (*MANAGERS, "panel")
 
 def register(app: Flask) -> None:
     from engage.auth.navigation import HomePanel, Section, add_home_panel, add_section
-    from engage.panels import commands, meeting_views, pack_views, views
+    from engage.panels import commands, meeting_views, notification_views, pack_views, views
     from engage.panels.helpers import overdue_reviews_for_current_user
 
-    del meeting_views, pack_views, views  # routes register on import
+    del meeting_views, notification_views, pack_views, views  # routes register on import
     app.register_blueprint(blueprint)
     app.cli.add_command(commands.panels)
     app.add_template_global(overdue_reviews_for_current_user, "overdue_panel_reviews")

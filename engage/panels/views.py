@@ -22,6 +22,7 @@ from engage.panels.helpers import (
 )
 from engage.reference_data import reference_data
 from engage.repository import panels as records
+from engage.repository.notification_queue import queue_counts
 from engage.services import panels as panel_service
 from forms.panels import PanelForm
 
@@ -35,6 +36,7 @@ def index() -> str:
         panels=visible_panels(user),
         overdue=overdue_reviews(user),
         may_manage=may_manage(user),
+        failed_notifications=(queue_counts(db.session())["failed"] if may_manage(user) else 0),
         district_name=district_name,
         nav_active="panels",
     )

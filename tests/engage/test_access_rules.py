@@ -123,6 +123,8 @@ EXPECTED: dict[str, Rule_] = {
     "panels.record_meeting": PANEL_MANAGERS,
     "panels.record_action": PANEL_MANAGERS,
     "panels.record_outcome": PANEL_MANAGERS,
+    "panels.notifications": PANEL_MANAGERS,
+    "panels.send_again": PANEL_MANAGERS,
 }
 
 # URL variables filled with rows the walk creates; any other variable gets a value that

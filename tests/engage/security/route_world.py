@@ -25,6 +25,7 @@ from engage.models import (
     Concern,
     Digest,
     ImportBatch,
+    Notification,
     OutreachSession,
     Panel,
     PanelMeeting,
@@ -138,6 +139,18 @@ def seed_world(app: Flask, outbox: Path) -> World:
             recorded_at=now,
         )
         session.add(action)
+        # A message to the resident that could not be sent, for the office to send again.
+        notification = Notification(
+            concern_id=concern.id,
+            kind="priority_set",
+            priority_id=priority.id,
+            action_key=0,
+            state="failed",
+            created_at=now,
+            attempts=5,
+            last_error="SMTPRecipientsRefused 550",
+        )
+        session.add(notification)
         session.commit()
         for user in users.values():
             session.refresh(user)  # loaded, so the crawl can sign them in after this context
@@ -155,6 +168,7 @@ def seed_world(app: Flask, outbox: Path) -> World:
             "meeting_id": str(meeting.id),
             "priority_id": str(priority.id),
             "action_id": str(action.id),
+            "notification_id": str(notification.id),
             "filename": "build/engage.css",
         }
         return World(users=users, values=values)
