@@ -38,6 +38,7 @@ def job_settings(app: Flask, catalogue: Catalogue) -> dict[str, Any]:
         smtp=app.config.get("ENGAGE_SMTP") or None,
         ner_model=app.config.get("ENGAGE_NER_MODEL") or None,
         public_url=app.config.get("ENGAGE_PUBLIC_URL") or None,
+        secret_key=app.config.get("SECRET_KEY") or None,
     )
     return settings
 

@@ -12,12 +12,15 @@ from datetime import date, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime
 
+from engage.stop_message_links import stop_url
+
 
 @dataclass(frozen=True)
 class Outgoing:
     """One notification as read, with its address, at the moment it is sent."""
 
     notification_id: int
+    concern_id: int
     kind: str
     reference: str
     email: str
@@ -39,6 +42,8 @@ class Sender:
     reply_to: str
     organisation: str
     public_url: str
+    # Signs the one-click link that stops further messages (engage.stop_message_links).
+    link_secret: str
 
 
 def long_date(day: date) -> str:
@@ -62,6 +67,10 @@ def compose(outgoing: Outgoing, sender: Sender, now: datetime) -> EmailMessage:
     message["Reply-To"] = sender.reply_to
     message["Date"] = format_datetime(now)
     message["Message-ID"] = message_id(sender, outgoing.notification_id)
+    stop = stop_url(sender.public_url, sender.link_secret, outgoing.concern_id)
+    # RFC 8058: mail programs offer their own "unsubscribe" and POST to the link.
+    message["List-Unsubscribe"] = f"<{stop}>"
+    message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     if outgoing.kind == "action_recorded":
         message["Subject"] = f"What was done about a People's Priority: {outgoing.panel_name}"
         opening = _action_opening(outgoing)
@@ -82,9 +91,11 @@ def compose(outgoing: Outgoing, sender: Sender, now: datetime) -> EmailMessage:
         "You agreed that we could contact you about the issue you raised. We only write when "
         "a priority covering it is set or something is done about it.",
         "",
-        "To stop hearing from us, reply to this email, or write to "
-        f"{sender.reply_to}, and give your reference {outgoing.reference}. We will delete "
-        "your contact details. What you told us still counts.",
+        "To stop hearing from us, open this link: we will delete your contact details. What "
+        "you told us still counts.",
+        stop,
+        f"Or reply to this email, or write to {sender.reply_to}, giving your reference "
+        f"{outgoing.reference}.",
         "",
         sender.organisation,
         "This is not a way to report a crime. In an emergency call 999. Otherwise call 101.",

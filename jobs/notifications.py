@@ -173,6 +173,9 @@ def _sender(settings: Mapping[str, Any]) -> Sender:
     public_url = settings.get("public_url")
     if not public_url:
         raise ValueError("Set ENGAGE_PUBLIC_URL: notification e-mails link to the public pages")
+    secret = settings.get("secret_key")
+    if not secret:
+        raise ValueError("Notification e-mails need the service's secret key to sign their links")
     service = load_service_details(Path(settings["config_dir"]) / "service.yaml")
     smtp = smtp_from(settings)
     return Sender(
@@ -180,6 +183,7 @@ def _sender(settings: Mapping[str, Any]) -> Sender:
         reply_to=service.contact_email,
         organisation=service.organisation,
         public_url=str(public_url),
+        link_secret=str(secret),
     )
 
 
@@ -224,6 +228,7 @@ def _outgoing(session: Session, notification: Notification, reference: str, emai
     )
     return Outgoing(
         notification_id=notification.id,
+        concern_id=notification.concern_id,
         kind=notification.kind,
         reference=reference,
         email=email,

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 blueprint = Blueprint("public", __name__)
 
-from engage.public import priorities_views, views  # noqa: E402,F401  (routes register on import)
+from engage.public import priorities_views, stop_messages_views, views  # noqa: E402,F401  (routes register on import)

@@ -342,5 +342,59 @@ def erase_person(
     return erasure
 
 
+def stop_messages(
+    session: Session, concern_id: int, *, now: datetime, outbox_dir: Path | None = None
+) -> str | None:
+    """A resident used the link in a message to stop further messages about a concern:
+    delete the concern's contact details (and the outbox copies of messages that held the
+    address), cancel the messages still waiting, and record it. The concern itself, and its
+    place in the counts, stay as they are.
+
+    Returns ``"stopped"``, ``"already"`` when the details were already gone, or None when
+    there is no such concern.
+    """
+    with write_transaction(session):
+        reference = session.scalar(select(Concern.reference).where(Concern.id == concern_id))
+        if reference is None:
+            return None
+        contacts = session.execute(
+            delete(ConcernContact)
+            .where(ConcernContact.concern_id == concern_id)
+            .execution_options(synchronize_session=False)
+        )
+        if not _rowcount(contacts):
+            return "already"
+        cancelled = session.execute(
+            update(Notification)
+            .where(Notification.concern_id == concern_id, Notification.state == "pending")
+            .values(state="cancelled", last_error="the resident asked for no more messages")
+            .execution_options(synchronize_session=False)
+        )
+        messages = (
+            remove_notification_files(
+                outbox_dir,
+                session.scalars(
+                    select(Notification.id).where(Notification.concern_id == concern_id)
+                ),
+            )
+            if outbox_dir is not None
+            else 0
+        )
+        audit.record(
+            session,
+            user_id=None,
+            action="erase",
+            object_type="concern_contact",
+            object_id=concern_id,
+            detail={
+                "kind": "resident_stopped_messages",
+                "notifications_cancelled": _rowcount(cancelled),
+                "message_copies_deleted": messages,
+            },
+            now=now,
+        )
+    return "stopped"
+
+
 def _rowcount(result: object) -> int:
     return max(int(getattr(result, "rowcount", 0) or 0), 0)

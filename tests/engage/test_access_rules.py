@@ -50,6 +50,8 @@ EXPECTED: dict[str, Rule_] = {
     "public.privacy": PUBLIC,
     "public.accessibility": PUBLIC,
     "public.cookies": PUBLIC,
+    "public.stop_messages_page": PUBLIC,
+    "public.stop_messages_confirmed": PUBLIC,
     "api.create_concern": PUBLIC,
     "api.form_token": PUBLIC,
     "api.concern_status": PUBLIC,

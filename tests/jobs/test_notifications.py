@@ -41,6 +41,7 @@ def settings(app: Flask, outbox: Path, **overrides: Any) -> dict[str, Any]:
         "outbox_dir": outbox,
         "config_dir": Path(app.config["ENGAGE_CONFIG_DIR"]),
         "public_url": "https://priorities.example.org",
+        "secret_key": str(app.config["SECRET_KEY"]),
         "smtp": None,
     }
     values.update(overrides)
@@ -105,6 +106,10 @@ def test_without_smtp_each_message_is_written_to_the_outbox_and_marked_sent(
     assert "Tackle speeding on the High Street" in text
     assert "https://priorities.example.org/priorities/fenland-wisbech" in text
     assert "To stop hearing from us" in text
+    stop = "".join(message["List-Unsubscribe"].split()).strip("<>")
+    assert stop.startswith("https://priorities.example.org/stop-messages/")
+    assert stop in text
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert detail["by"] == "outbox folder"
     assert detail["sent"] == 1
     assert states(session) == [("sent", 1)]

@@ -35,6 +35,7 @@ from engage.models import (
 )
 from engage.reference_data import reference_data
 from engage.services import intake
+from engage.stop_message_links import stop_token
 from tests.factories import contact, staff_user, submission
 
 # Signed in as the most powerful role a route allows, so the page shows everything it can.
@@ -169,6 +170,7 @@ def seed_world(app: Flask, outbox: Path) -> World:
             "priority_id": str(priority.id),
             "action_id": str(action.id),
             "notification_id": str(notification.id),
+            "token": stop_token(str(app.config["SECRET_KEY"]), concern.id),
             "filename": "build/engage.css",
         }
         return World(users=users, values=values)
