@@ -49,6 +49,7 @@ def deliver(session: Session, app: Flask, outbox: Path) -> int:
         "outbox_dir": outbox,
         "config_dir": Path(app.config["ENGAGE_CONFIG_DIR"]),
         "public_url": "https://priorities.example.org",
+        "secret_key": str(app.config["SECRET_KEY"]),
         "smtp": None,
     }
     context = JobContext(now=NOW, triggered_by="test", settings=settings)
