@@ -43,7 +43,14 @@ pytestmark = [
 ROLES = ("outreach", "analyst", "panel", "commissioner_office", "admin")
 
 # Values for route arguments no seeded record supplies.
-ROUTE_DEFAULTS: dict[str, Any] = {"concern_id": 1, "batch_id": 1, "digest_id": 1, "name": "x.csv"}
+ROUTE_DEFAULTS: dict[str, Any] = {
+    "concern_id": 1,
+    "batch_id": 1,
+    "digest_id": 1,
+    "name": "x.csv",
+    "notification_id": 1,
+    "token": "not-a-signed-token",
+}
 
 # No shrinking: the failure message names the form, the role and the answer, and shrinking
 # across dozens of forms whose state the failing request changed takes minutes.
