@@ -55,7 +55,9 @@ def _sqlite_begin(connection: Any) -> None:
     connection.exec_driver_sql(f"BEGIN {mode}")
 
 
-def _end_read(session: Session) -> None:
+def end_read(session: Session) -> None:
+    """End the session's read transaction before a write of its own begins elsewhere;
+    refuses if the session holds unsaved changes that would be silently dropped."""
     if session.in_transaction():
         if session.new or session.dirty or session.deleted:
             raise RuntimeError("A write started with unsaved changes pending in the session")
@@ -69,7 +71,7 @@ def write_transaction(session: Session) -> Iterator[Session]:
     On SQLite the transaction takes the write lock up front, so concurrent writers queue
     on the busy timeout instead of failing.
     """
-    _end_read(session)
+    end_read(session)
     session.connection(execution_options={_BEGIN_OPTION: "IMMEDIATE"})
     try:
         yield session
@@ -86,7 +88,7 @@ def write_connection(session: Session) -> Iterator[Connection]:
     front on SQLite. It skips the session's own transaction bookkeeping, which costs the
     hottest write (a new concern) more than the INSERT itself.
     """
-    _end_read(session)
+    end_read(session)
     with session.get_bind().engine.connect() as connection:
         connection.execution_options(**{_BEGIN_OPTION: "IMMEDIATE"})
         with connection.begin():

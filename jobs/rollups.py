@@ -28,7 +28,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date
-from functools import cache
+from functools import cache, partial
 from typing import Any, TypeAlias
 
 from sqlalchemy import (
@@ -46,17 +46,17 @@ from sqlalchemy import (
     literal_column,
     or_,
     select,
-    text,
     type_coerce,
 )
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from engage.database import write_transaction
+from engage.database import end_read, write_transaction
 from engage.models import Concern, ConcernCount, StaleRollupDay
 from engage.repository.rollup_marks import mark_stale as mark_stale
 from jobs.framework import Grain, JobContext, JobResult, Period
+from jobs.rollup_swap import rebuild_beside
 
 KEY_COLUMNS = ("district", "neighbourhood", "theme", "channel")
 MEASURES = ("concerns", "urgent", "agree", "disagree", "dont_know")
@@ -260,19 +260,24 @@ def rollup_period(session: Session, period: Period, context: JobContext) -> JobR
 def rebuild_rollups(session: Session, since: date | None = None) -> int:
     """Recount everything (or every day from the first of the month holding ``since``) in
     one transaction: one INSERT ... SELECT walking the covering index. Returns the rows
-    written. On PostgreSQL a full rebuild truncates the table, so readers of
-    ``concern_counts`` wait for it to commit rather than see it half-built.
+    written. On PostgreSQL a full rebuild is counted by two connections into a table beside
+    the live one and swapped in (``jobs.rollup_swap``): readers see the old facts until
+    then.
     """
+    if since is None and session.get_bind().dialect.name == "postgresql":
+        end_read(session)
+        return rebuild_beside(
+            session.get_bind().engine,
+            partial(_from_concerns, "postgresql"),
+            _TARGET,
+            _ROLLUP_LOCK,
+        )
     marks = read_stale_marks(session)
     first = Period.containing("month", since).start if since is not None else _EARLIEST
     with write_transaction(session):
         connection = session.connection()
         _serialise(connection)
-        if since is None and connection.dialect.name == "postgresql":
-            # TRUNCATE (transactional in PostgreSQL) rather than DELETE: re-inserting the same
-            # keys over dead index entries makes every insert check them.
-            connection.execute(text("TRUNCATE concern_counts"))
-        elif since is None:
+        if since is None:
             # No WHERE clause: SQLite then empties the table at once instead of row by row.
             connection.execute(delete(ConcernCount))
         else:

@@ -58,11 +58,12 @@ class ConcernCount(Base):
     million concerns). Each day's rows are only ever written by ``jobs.rollups``, which
     deletes and inserts them in one transaction, serialised with every other rollup write
     (an advisory lock on PostgreSQL, the single writer on SQLite), so no key is written
-    twice. The index on ``day`` is a BRIN on PostgreSQL: rows arrive in day order.
+    twice. On PostgreSQL a full rebuild builds a new table beside this one and swaps it in
+    (``jobs.rollup_swap``).
     """
 
     __tablename__ = "concern_counts"
-    __table_args__ = (Index("ix_concern_counts_day", "day", postgresql_using="brin"),)
+    __table_args__ = (Index("ix_concern_counts_day", "day"),)
 
     day: Mapped[date] = mapped_column(Date)
     district: Mapped[str] = mapped_column(String(40))
