@@ -1,18 +1,19 @@
 """Intake load benchmark: how many concerns a second the API takes in under gunicorn.
 
-    python -m benchmarks.bench_intake [--seconds 10] [--rounds 3] [--clients 8] [--workers 2]
-        [--threads 4]
+    python -m benchmarks.bench_intake [--seconds 10] [--rounds 3] [--clients 8] [--workers W]
+        [--threads 1]
         [--database-url postgresql+psycopg://postgres@127.0.0.1:5432/test]
-        [--classify [--model-dir instance/models]]
+        [--classify [--classify-inline] [--model-dir instance/models]]
         [--ratelimit-storage redis://127.0.0.1:6379] [--json]
 
-Starts the service as ``engage serve`` runs it (gunicorn, production settings; gthread
-workers, or sync workers with ``--threads 1``) on loopback against a fresh, migrated
-database (a SQLite file, or a PostgreSQL schema dropped afterwards). The clients all come
-from 127.0.0.1, so the per-client submission limit is lifted the documented way, by
-setting ENGAGE_SUBMIT_RATE_LIMIT out of reach: it is still checked on every submission,
-counted in Redis as deployed with several workers. Then it measures from client threads
-with keep-alive connections (a sync worker closes each connection after one request):
+Starts the service as ``engage serve`` runs it (gunicorn, production settings; sync
+workers, two a core, or gthread workers with ``--threads`` above 1) on loopback against a
+fresh, migrated database (a SQLite file, or a PostgreSQL schema dropped afterwards). The
+clients all come from 127.0.0.1, so the per-client submission limit is lifted the
+documented way, by setting ENGAGE_SUBMIT_RATE_LIMIT out of reach: it is still checked on
+every submission, counted in Redis as deployed with several workers. Then it measures
+from client threads with keep-alive connections (a sync worker closes each connection
+after one request):
 (a) the ceiling, GET /healthz (a hello-world route on the same server and workers);
 (b) POST /api/v1/concerns, each with a unique Idempotency-Key, every reference recorded.
 After a warm-up of each, (a) and (b) alternate for ``--rounds`` rounds, so that a change in
@@ -56,6 +57,8 @@ from urllib.parse import urlsplit
 import yaml
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+
+from engage.server import default_workers
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS_DIR = ROOT / "classifiers" / "corpus"
@@ -121,7 +124,26 @@ def fresh_database(base_url: str | None, workdir: Path) -> Iterator[str]:
         admin.dispose()
 
 
-def verify(url: str, acknowledged: dict[str, str]) -> dict[str, Any]:
+def wait_until_classified(url: str, timeout: float = 30.0) -> Callable[[], None]:
+    """A ``settle`` for ``load``: wait until no stored concern is left unclassified."""
+    engine = create_engine(url)
+
+    def settle() -> None:
+        deadline = time.perf_counter() + timeout
+        while time.perf_counter() < deadline:
+            with engine.connect() as connection:
+                waiting = connection.scalar(
+                    text("SELECT count(*) FROM concerns WHERE classified_at IS NULL")
+                )
+            if not waiting:
+                return
+            time.sleep(0.02)
+        raise RuntimeError(f"{waiting} concern(s) still unclassified after {timeout:g} s")
+
+    return settle
+
+
+def verify(url: str, acknowledged: dict[str, str], classify: bool) -> dict[str, Any]:
     """Every acknowledged reference stored exactly once, under the key it was sent with."""
     engine = create_engine(url)
     try:
@@ -149,9 +171,11 @@ def verify(url: str, acknowledged: dict[str, str]) -> dict[str, Any]:
         "wrong_key": len(wrong_key),
         # Stored but never acknowledged: a client gave up before the answer came.
         "unacknowledged": len(set(stored) - set(acknowledged.values())),
-        # Shows whether the server really classified inline (or really did not).
+        # Shows whether the server really classified (or really did not).
         "classified": int(classified or 0),
-        "ok": not (missing or duplicated or wrong_key) and len(rows) == len(set(stored)),
+        "ok": not (missing or duplicated or wrong_key)
+        and len(rows) == len(set(stored))
+        and (int(classified or 0) == len(rows) if classify else not classified),
     }
 
 
@@ -190,9 +214,11 @@ def running_server(
     model_dir: Path | None,
     workdir: Path,
     ratelimit_storage: str = "memory://",
+    inline: bool = False,
 ) -> Iterator[Server]:
     """The service under gunicorn as ``engage serve`` runs it, with production settings;
-    it classifies inline with the model in ``model_dir``, or not at all without one."""
+    it classifies with the model in ``model_dir`` (as deployed, just after storing, or
+    ``inline`` within each request), or not at all without one."""
     port = free_port()
     # engage.server.serve is what `engage serve` runs, without the CLI's imports (seconds).
     command = [
@@ -215,6 +241,8 @@ def running_server(
         # classifier out of the measurement just as surely.
         "ENGAGE_MODEL_DIR": str(model_dir or workdir / "no-model"),
     }
+    if inline:
+        env["ENGAGE_CLASSIFY_BATCH_SECONDS"] = "0"
     log_path = workdir / "server.log"
     with log_path.open("wb") as log:
         server = subprocess.Popen(
@@ -336,9 +364,18 @@ class Sample:
 
 
 def load(
-    server: Server, exchanges: Sequence[Exchange], seconds: float
+    server: Server,
+    exchanges: Sequence[Exchange],
+    seconds: float,
+    settle: Callable[[], None] | None = None,
 ) -> tuple[Sample, list[Kept]]:
-    """Run one client thread per exchange for ``seconds``; what it measured and what was kept."""
+    """Run one client thread per exchange for ``seconds``; what it measured and what was kept.
+
+    ``settle`` runs after the clients stop and before the CPU counters are read: work the
+    server finishes after answering (themes worked out in batches just after storing) is
+    charged to the phase that caused it, and none of it spills into the next phase. The
+    phase's time stops with the clients: while settling, nothing is being sent.
+    """
     logs = [ClientLog() for _ in exchanges]
     deadline = time.perf_counter() + seconds
     machine_before = machine_busy_seconds()
@@ -355,6 +392,8 @@ def load(
     for worker in workers:
         worker.join()
     elapsed = time.perf_counter() - started
+    if settle is not None:
+        settle()
     server_cpu = server.cpu_seconds() - server_before
     client_cpu = time.process_time() - client_before
     others_cpu = max(machine_busy_seconds() - machine_before - server_cpu - client_cpu, 0.0)
@@ -442,7 +481,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "seconds": args.seconds,
             "rounds": args.rounds,
             "warmup_seconds": args.warmup,
-            "classify_inline": args.classify,
+            "classify": _classify_label(args),
             "worker_class": "gthread" if args.threads > 1 else "sync",
             "ratelimit_storage": args.ratelimit_storage,
             "submit_rate_limit": BENCH_SUBMIT_LIMIT,
@@ -459,6 +498,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 model_dir=model_dir,
                 workdir=workdir,
                 ratelimit_storage=args.ratelimit_storage,
+                inline=args.classify_inline,
             ) as server:
                 health = [health_check] * args.clients
                 submitters = [
@@ -468,13 +508,14 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                     f"warm-up {args.warmup:g} s each, then {args.rounds} rounds of "
                     f"GET /healthz and POST /api/v1/concerns, {args.seconds:g} s each"
                 )
+                settle = wait_until_classified(url) if model_dir is not None else None
                 load(server, health, args.warmup)
-                acknowledged.update(load(server, submitters, args.warmup)[1])
+                acknowledged.update(load(server, submitters, args.warmup, settle)[1])
                 health_samples: list[Sample] = []
                 submit_samples: list[Sample] = []
                 for _ in range(args.rounds):
                     health_samples.append(load(server, health, args.seconds)[0])
-                    sample, kept = load(server, submitters, args.seconds)
+                    sample, kept = load(server, submitters, args.seconds, settle)
                     acknowledged.update(kept)
                     submit_samples.append(sample)
                 results["healthz"] = summarise(health_samples)
@@ -483,7 +524,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                     round_ratios(h, s) for h, s in zip(health_samples, submit_samples, strict=True)
                 ]
             progress("server stopped; checking the database")
-            results["database_check"] = verify(url, acknowledged)
+            results["database_check"] = verify(url, acknowledged, model_dir is not None)
     health, submit = results["healthz"], results["submit"]
     ratio = submit["per_second"] / max(health["per_second"], 0.001)
     results["submit_share_of_healthz"] = round(ratio, 3)
@@ -504,6 +545,14 @@ def progress(message: str) -> None:
     print(f"bench_intake: {message}", file=sys.stderr, flush=True)
 
 
+def _classify_label(args: argparse.Namespace) -> str:
+    if not args.classify:
+        return "off"
+    if args.classify_inline:
+        return "inline, within each request"
+    return "just after storing, in batches (ENGAGE_CLASSIFY_BATCH_SECONDS as deployed)"
+
+
 def print_table(results: dict[str, Any]) -> None:
     machine, settings = results["machine"], results["settings"]
     print(
@@ -513,7 +562,7 @@ def print_table(results: dict[str, Any]) -> None:
     print(
         f"Server: engage serve, {settings['workers']} {settings['worker_class']} workers x "
         f"{settings['threads']} threads, rate limits in {settings['ratelimit_storage']}, "
-        f"{settings['database']}, classify inline {settings['classify_inline']}; "
+        f"{settings['database']}, classify: {settings['classify']}; "
         f"{settings['clients']} client threads, {settings['rounds']} rounds of "
         f"{settings['seconds']:g} s a phase"
     )
@@ -549,7 +598,7 @@ def print_table(results: dict[str, Any]) -> None:
         f"Database check: {check['acknowledged']} acknowledged, {check['stored']} stored, "
         f"{check['missing']} missing, {check['duplicated']} duplicated, "
         f"{check['wrong_key']} under the wrong key: {'ok' if check['ok'] else 'FAILED'}; "
-        f"{check['classified']} classified inline"
+        f"{check['classified']} classified"
     )
 
 
@@ -578,13 +627,28 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--warmup", type=float, help="unmeasured lead-in (default 3 s, 10 s with --classify)"
     )
     parser.add_argument("--clients", type=int, default=8, help="client threads")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
-    parser.add_argument("--threads", type=int, default=4, help="threads per worker")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=default_workers(),
+        help="gunicorn worker processes (default as `engage serve`: two a core)",
+    )
+    parser.add_argument(
+        "--threads", type=int, default=1, help="threads per worker (default 1: sync workers)"
+    )
     parser.add_argument(
         "--database-url", help="a PostgreSQL server to use (a schema is made and dropped)"
     )
     parser.add_argument(
-        "--classify", action="store_true", help="classify inline (needs a trained model)"
+        "--classify",
+        action="store_true",
+        help="classify every concern, as deployed: just after storing, in batches (needs a"
+        " trained model); each submission phase ends when all are classified",
+    )
+    parser.add_argument(
+        "--classify-inline",
+        action="store_true",
+        help="with --classify: classify within each request instead (for comparison)",
     )
     parser.add_argument(
         "--model-dir",

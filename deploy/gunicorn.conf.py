@@ -5,8 +5,11 @@ PostgreSQL, and rate-limit counters live in Redis (ENGAGE_RATELIMIT_STORAGE_URI)
 number of these processes, on any number of machines, can run behind one load balancer.
 Scheduled jobs never run here: run exactly one ``engage scheduler`` beside them.
 
-Environment: PORT (default 8000), WEB_CONCURRENCY (worker processes, default one per core),
-WEB_THREADS (threads per worker, default 4), and the service's own ENGAGE_* settings.
+Environment: PORT (default 8000), WEB_CONCURRENCY (worker processes, default two a core),
+WEB_THREADS (threads per worker, default 1: sync workers), and the service's own ENGAGE_*
+settings. Sync workers, as ``engage serve`` runs by default (``engage.server.default_workers``
+says why), answer one request at a time and must sit behind a proxy that buffers requests
+and responses (nginx, or a cloud load balancer), as this deployment does.
 """
 
 from __future__ import annotations
@@ -15,9 +18,9 @@ import os
 
 wsgi_app = "engage:create_app()"
 bind = f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '8000')}"  # noqa: S104 - in a container, behind the proxy
-workers = int(os.environ.get("WEB_CONCURRENCY", os.cpu_count() or 2))
-worker_class = "gthread"
-threads = int(os.environ.get("WEB_THREADS", "4"))
+workers = int(os.environ.get("WEB_CONCURRENCY", 2 * (os.cpu_count() or 1)))
+threads = int(os.environ.get("WEB_THREADS", "1"))
+worker_class = "gthread" if threads > 1 else "sync"
 # Each worker builds its own app (and its own database pool) after the fork.
 preload_app = False
 # A request that takes longer than this is stuck: the worker is replaced.

@@ -3,6 +3,8 @@
 If the model cannot load, concerns are still taken in (unclassified, redacted) and
 ``engage classify-pending`` classifies them later; the loader retries after a pause. A
 model promoted by retraining is picked up by running processes (``ClassifierLoader``).
+With ``ENGAGE_CLASSIFY_BATCH_SECONDS`` above 0, new concerns are classified just after they
+are stored, in batches (``engage.classification_batches``).
 """
 
 from __future__ import annotations
@@ -10,21 +12,26 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from flask import Flask, current_app
+from sqlalchemy.orm import Session
 
-from engage.services.classification import ConcernEnricher, enricher
+from engage.classification_batches import ClassificationBatcher, Queued
+from engage.services.classification import ConcernEnricher, enricher, record_classifications
 
 if TYPE_CHECKING:
     from classifiers.redaction import Redactor
-    from classifiers.service import ThemeClassifier
+    from classifiers.service import Classification, ThemeClassifier
 
 log = logging.getLogger(__name__)
 _RETRY_AFTER_SECONDS = 60.0
 _CHECK_EVERY_SECONDS = 30.0
+_BATCHES = "engage.classification_batches"
 
 
 class ClassifierLoader:
@@ -134,11 +141,39 @@ class ClassifierLoader:
 
 
 def register_classification(app: Flask) -> None:
-    app.extensions["engage.classifier"] = ClassifierLoader(
+    held = ClassifierLoader(
         Path(app.config["ENGAGE_MODEL_DIR"]),
         app.config.get("ENGAGE_NER_MODEL") or None,
         check_every=float(app.config["ENGAGE_MODEL_CHECK_SECONDS"]),
     )
+    app.extensions["engage.classifier"] = held
+    linger = float(app.config["ENGAGE_CLASSIFY_BATCH_SECONDS"])
+    if linger > 0:
+        app.extensions[_BATCHES] = ClassificationBatcher(
+            partial(_classify_many, held), partial(_record, app), linger=linger
+        )
+
+
+def _classify_many(held: ClassifierLoader, texts: Sequence[str]) -> list[Classification] | None:
+    classifier = held.classifier()
+    return None if classifier is None else classifier.classify_many(texts)
+
+
+def _record(app: Flask, batch: Sequence[Queued], results: list[Classification]) -> None:
+    from engage.extensions import db
+
+    with app.app_context(), Session(db.engine) as session:
+        record_classifications(
+            session,
+            [(item.concern_id, result) for item, result in zip(batch, results, strict=True)],
+            datetime.now(UTC),
+        )
+
+
+def batches() -> ClassificationBatcher | None:
+    """This app's batcher, when concerns are classified just after they are stored."""
+    found: ClassificationBatcher | None = current_app.extensions.get(_BATCHES)
+    return found
 
 
 def loader() -> ClassifierLoader:
@@ -147,7 +182,10 @@ def loader() -> ClassifierLoader:
 
 
 def concern_enricher() -> ConcernEnricher:
-    """Redact always; classify inline when the settings ask for it and a model is there."""
+    """Redact always; classify when the settings ask for it and a model is there: within
+    the request, or just after the concern is stored when batches are on."""
     held = loader()
-    classifier = held.classifier() if current_app.config["ENGAGE_CLASSIFY_INLINE"] else None
-    return enricher(classifier, held.redactor())
+    if not current_app.config["ENGAGE_CLASSIFY_INLINE"]:
+        return enricher(None, held.redactor())
+    later = batches()
+    return enricher(held.classifier(), held.redactor(), later.submit if later else None)

@@ -64,13 +64,20 @@ def db_downgrade(revision: str) -> None:
 @main.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
-@click.option("--workers", default=2, show_default=True, type=int)
-@click.option("--threads", default=4, show_default=True, type=int)
-def serve(host: str, port: int, workers: int, threads: int) -> None:
+@click.option("--workers", type=int, help="worker processes  [default: two a core]")
+@click.option(
+    "--threads",
+    default=1,
+    show_default=True,
+    type=int,
+    help="threads a worker: 1 gives sync workers (behind a buffering proxy), more gthread",
+)
+def serve(host: str, port: int, workers: int | None, threads: int) -> None:
     """Serve the app with gunicorn (the production server, also for local use)."""
+    from engage.server import default_workers
     from engage.server import serve as run_server
 
-    run_server(host=host, port=port, workers=workers, threads=threads)
+    run_server(host=host, port=port, workers=workers or default_workers(), threads=threads)
 
 
 @main.command("classify-pending")

@@ -35,6 +35,10 @@ class Settings:
         os.environ.get("ENGAGE_MODEL_DIR", PROJECT_ROOT / "instance" / "models")
     )
     ENGAGE_CLASSIFY_INLINE = True
+    # Above 0, each web process classifies new concerns just after storing them, in batches
+    # gathered for up to this many seconds (engage.classification_batches); 0 classifies
+    # each concern within its request, before it is stored.
+    ENGAGE_CLASSIFY_BATCH_SECONDS = 1.0
     # How often a web process looks for a newly promoted theme model (seconds).
     ENGAGE_MODEL_CHECK_SECONDS = float(os.environ.get("ENGAGE_MODEL_CHECK_SECONDS", "30"))
     RATELIMIT_STORAGE_URI = os.environ.get("ENGAGE_RATELIMIT_STORAGE_URI", "memory://")
@@ -79,6 +83,10 @@ class Settings:
         )
         if "ENGAGE_CLASSIFY_INLINE" in os.environ:
             values["ENGAGE_CLASSIFY_INLINE"] = os.environ["ENGAGE_CLASSIFY_INLINE"] != "0"
+        if "ENGAGE_CLASSIFY_BATCH_SECONDS" in os.environ:
+            values["ENGAGE_CLASSIFY_BATCH_SECONDS"] = _batch_seconds(
+                os.environ["ENGAGE_CLASSIFY_BATCH_SECONDS"]
+            )
         # Digest e-mail is off unless ENGAGE_SMTP_HOST (and friends) are set.
         from jobs.digest_mail import smtp_settings_from_environ
 
@@ -111,6 +119,9 @@ class Test(Settings):
     ENGAGE_PUBLIC_URL = "https://priorities.example.org"
     SECRET_KEY = "test-secret-key-not-for-production"  # noqa: S105 - tests only
     ENGAGE_CLASSIFY_INLINE = False
+    # Classified within the request, so a test reads the themes as soon as it has posted;
+    # the batches have tests of their own.
+    ENGAGE_CLASSIFY_BATCH_SECONDS = 0.0
     # Tests post forms at machine speed and many times a minute; the abuse-control tests
     # set these back to real values.
     ENGAGE_MIN_FILL_SECONDS = 0.0
@@ -179,6 +190,19 @@ def _proxy_hops(value: object) -> int:
             "the service (0 when clients connect to it directly)"
         )
     return hops
+
+
+def _batch_seconds(value: str) -> float:
+    """ENGAGE_CLASSIFY_BATCH_SECONDS: 0, or a pause of at most a minute."""
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds <= 60:
+        raise ConfigurationError(
+            f"ENGAGE_CLASSIFY_BATCH_SECONDS: {value!r} is not a number of seconds from 0 to 60"
+        )
+    return seconds
 
 
 def _check_rate_limit(name: str, value: object) -> None:

@@ -206,7 +206,12 @@ def openapi_document() -> dict[str, Any]:
                         "submitted_at": {"type": "string", "format": "date-time"},
                         "district": {"type": "string"},
                         "urgent": {"type": "boolean"},
-                        "theme": {"type": ["string", "null"]},
+                        "theme": {
+                            "type": ["string", "null"],
+                            "description": "The theme understood, when the model is sure of"
+                            " it; null until the concern is classified, which may be just"
+                            " after this answer (see the concern's status)",
+                        },
                         "advice": {"type": "object"},
                     },
                 },
@@ -217,6 +222,7 @@ def openapi_document() -> dict[str, Any]:
                         "submitted_at": {"type": "string", "format": "date-time"},
                         "district": {"type": "string"},
                         "status": {"type": "string"},
+                        "theme": {"type": ["string", "null"]},
                     },
                 },
                 "Problem": {

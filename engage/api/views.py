@@ -144,6 +144,7 @@ def concern_status(reference: str) -> Response:
             "submitted_at": concern.submitted_at.isoformat(),
             "district": concern.district,
             "status": concern.status,
+            "theme": intake.told_theme(concern),
         }
     )
 

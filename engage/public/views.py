@@ -8,7 +8,7 @@ from flask import current_app, redirect, render_template, request, session, url_
 from werkzeug.wrappers import Response
 
 from engage.auth.access import public
-from engage.classification import concern_enricher
+from engage.classification import batches, concern_enricher
 from engage.extensions import db
 from engage.public import blueprint
 from engage.public.forms import concern_form
@@ -108,11 +108,14 @@ def confirmation() -> Response | str:
     if not receipt:
         return redirect(url_for("public.tell_us"))
     district = reference_data().areas.district(receipt["district"])
+    theme = receipt.get("theme")
+    if theme is None and batches() is not None:
+        theme = intake.theme_to_tell(db.session(), receipt["reference"])
     return render_template(
         "public/confirmation.html",
         receipt=receipt,
         district_name=district.name if district else None,
-        theme_name=reference_data().theme_name(receipt.get("theme")),
+        theme_name=reference_data().theme_name(theme),
     )
 
 

@@ -22,6 +22,7 @@ from engage.models import Concern, ConcernContact
 from engage.references import new_reference
 from engage.repository.concerns import (
     fetch_concern_by_idempotency_key,
+    fetch_concern_by_reference,
     insert_concern,
     reference_exists,
 )
@@ -47,6 +48,7 @@ class Enricher(Protocol):
     """Derives the redacted text and the themes (``engage.services.classification``)."""
 
     def derive(self, text: str) -> Enrichment: ...
+    def stored(self, concern_id: int, text: str) -> None: ...
 
 
 def fingerprint(submission: ConcernSubmission) -> str:
@@ -92,7 +94,8 @@ def submit_concern(
     """Store a concern once, however many times the same submission arrives.
 
     ``enrich`` adds what is derived from the text (themes, language, redacted copy) before
-    the write; it runs outside the write lock and must not touch the database.
+    the write; it runs outside the write lock and must not touch the database. It is told
+    when the concern is committed, for themes that are worked out just after.
     With ``quarantine_reasons`` (see ``screening``) the concern is stored all the same, with
     status ``quarantined`` and the reasons in its history, and the receipt looks no
     different: whoever sent it learns nothing from the answer.
@@ -129,6 +132,8 @@ def submit_concern(
                     return earlier
     else:
         raise RuntimeError("Could not store the concern under an unused reference")
+    if enrich is not None:
+        enrich.stored(concern_id, row["text"])
     return Receipt(
         row["reference"],
         now,
@@ -136,6 +141,20 @@ def submit_concern(
         urgent=urgency.is_urgent,
         theme=None if row["needs_review"] else row["theme"],
     )
+
+
+def theme_to_tell(session: Session, reference: str) -> str | None:
+    """The theme a sender may be told for their concern: once it is classified, and only
+    if the model was sure of it (classified just after storing, it may not be yet)."""
+    concern = fetch_concern_by_reference(session, reference)
+    session.rollback()
+    return None if concern is None else told_theme(concern)
+
+
+def told_theme(concern: Concern) -> str | None:
+    if concern.classified_at is None or concern.needs_review:
+        return None
+    return concern.theme
 
 
 def build_concern(

@@ -120,6 +120,9 @@ def test_what_the_enricher_derives_is_stored_with_the_themes(app: Flask, session
             derived.fields["text_redacted"] = "redacted: " + text
             return derived
 
+        def stored(self, concern_id: int, text: str) -> None:
+            pass
+
     receipt = submit(session, enrich=Enrich())
 
     (concern,) = stored(app)
@@ -143,6 +146,9 @@ def test_a_theme_the_model_is_unsure_of_is_not_told_to_the_sender(
     class Unsure:
         def derive(self, text: str) -> Enrichment:
             return Enrichment({"theme": "speeding", "needs_review": True}, [])
+
+        def stored(self, concern_id: int, text: str) -> None:
+            pass
 
     receipt = submit(session, enrich=Unsure())
 
