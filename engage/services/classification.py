@@ -174,15 +174,14 @@ def _record(
     theme_rows: list[dict[str, Any]] = []
     days: set[date] = set()
     for concern_id, result in results:
-        if concern_id not in open_days:
+        day = open_days.get(concern_id)
+        if day is None:
             continue
         values = classification_values(result, now)
         updates.append({"concern": concern_id, **values.fields})
         theme_rows.extend({"concern_id": concern_id, **row} for row in values.themes)
         if result.theme is not None:
-            days.add(open_days.pop(concern_id))
-        else:
-            del open_days[concern_id]
+            days.add(day)
     if not updates:
         return 0
     columns = [name for name in updates[0] if name != "concern"]
