@@ -43,6 +43,7 @@ ADDRESS = re.compile(
     re.IGNORECASE,
 )
 FLAT = re.compile(r"\b(?:flat|apartment|apt)\s*\d+[a-z]?\b", re.IGNORECASE)
+DIGIT = re.compile(r"\d")
 
 PLACEHOLDERS = {
     "email": "[email]",
@@ -84,8 +85,13 @@ def _addresses(text: str) -> Iterator[Span]:
 
 
 def _patterns(text: str) -> Iterator[Span]:
-    for match in EMAIL.finditer(text):
-        yield match.start(), match.end(), "email"
+    """Every pattern's spans. Each pattern needs an ``@`` or a digit (``\\d``, as they spell
+    it) to match, and most concerns hold neither: those skip the patterns outright."""
+    if "@" in text:
+        for match in EMAIL.finditer(text):
+            yield match.start(), match.end(), "email"
+    if DIGIT.search(text) is None:
+        return
     for match in PHONE.finditer(text):
         yield match.start(), match.end(), "phone"
     for match in POSTCODE.finditer(text):

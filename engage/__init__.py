@@ -9,7 +9,15 @@ from flask import Flask
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
 from engage.database import configure_engine, engine_options
-from engage.extensions import csrf, db, limiter, login_manager, trust_proxies, wtforms_helpers
+from engage.extensions import (
+    csrf,
+    db,
+    limiter,
+    limiter_storage_options,
+    login_manager,
+    trust_proxies,
+    wtforms_helpers,
+)
 from engage.settings import Settings, settings_for
 
 
@@ -41,6 +49,10 @@ def create_app(settings: type[Settings] | None = None, **overrides: Any) -> Flas
     csrf.init_app(app)
     wtforms_helpers.init_app(app)
     login_manager.init_app(app)
+    app.config.setdefault(
+        "RATELIMIT_STORAGE_OPTIONS",
+        limiter_storage_options(app.config["RATELIMIT_STORAGE_URI"]),
+    )
     limiter.init_app(app)
     trust_proxies(app)
 

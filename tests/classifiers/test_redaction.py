@@ -6,9 +6,21 @@ from pathlib import Path
 
 import pytest
 import spacy
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from classifiers.errors import ConfigError
-from classifiers.redaction import Redactor
+from classifiers.redaction import (
+    ADDRESS,
+    EMAIL,
+    FLAT,
+    PHONE,
+    PLATE_CURRENT,
+    PLATE_PREFIX,
+    PLATE_SUFFIX,
+    POSTCODE,
+    Redactor,
+)
 from classifiers.settings import ClassifierSettings
 
 
@@ -109,3 +121,23 @@ def test_empty_ner_setting_means_no_names(tmp_path: Path) -> None:
 def test_unloadable_ner_model_is_a_config_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="cannot be loaded"):
         Redactor(str(tmp_path / "no_such_pipeline"))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(
+        alphabet=st.characters(blacklist_categories=("Nd", "Cs"), blacklist_characters="@"),
+        max_size=300,
+    )
+)
+def test_without_a_digit_or_an_at_sign_no_pattern_can_match(text: str) -> None:
+    """Why redaction may skip its patterns for such a text: none of them could match."""
+    for pattern in (EMAIL, PHONE, POSTCODE, PLATE_CURRENT, PLATE_PREFIX, PLATE_SUFFIX):
+        assert pattern.search(text) is None
+    assert ADDRESS.search(text) is None
+    assert FLAT.search(text) is None
+
+
+def test_digits_of_other_scripts_are_read_as_digits(redactor: Redactor) -> None:
+    text = "cars outside ٤٢ Mill Road every night"
+    assert redactor.redact(text) == "cars outside [address] every night"

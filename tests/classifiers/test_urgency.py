@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import csv
+import re
+from pathlib import Path
+
 import pytest
 
 from classifiers.urgency import UrgencyReason, assess_urgency
+
+CORPUS = Path(__file__).resolve().parents[2] / "classifiers" / "corpus"
 
 
 @pytest.mark.parametrize(
@@ -46,3 +52,44 @@ def test_everyday_concerns_are_not_flagged(text: str) -> None:
 
 def test_the_impact_answer_is_read_too() -> None:
     assert assess_urgency("Noise from next door", "my partner hits me").is_urgent
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "SOMEONE IS BREAKING IN RIGHT NOW",
+        "My Husband Hits Me",
+        "Feeling SUICIDAL",
+        "\u017fomeone is breaking in",  # a long s, which case-folds to s
+    ],
+)
+def test_a_disclosure_is_flagged_whatever_its_case(text: str) -> None:
+    assert assess_urgency(text).is_urgent
+
+
+def test_the_patterns_are_written_in_lower_case_for_case_folded_text() -> None:
+    from classifiers.urgency import _PATTERNS
+
+    for patterns in _PATTERNS.values():
+        for pattern in patterns:
+            without_escapes = re.sub(r"\\.", "", pattern)
+            assert without_escapes == without_escapes.casefold(), pattern
+            assert not re.search(r"\\[BDSWAZ]", pattern), pattern
+
+
+def test_decisions_match_the_patterns_read_ignoring_case_on_every_corpus_text() -> None:
+    from classifiers.urgency import _PATTERNS
+
+    ignoring_case = {
+        reason: re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE | re.DOTALL)
+        for reason, patterns in _PATTERNS.items()
+    }
+    texts = [
+        row["text"]
+        for path in sorted(CORPUS.glob("*.csv"))
+        for row in csv.DictReader(path.read_text(encoding="utf-8").splitlines())
+    ]
+    assert len(texts) > 1000
+    for text in texts + [text.upper() for text in texts]:
+        expected = tuple(r for r, pattern in ignoring_case.items() if pattern.search(text))
+        assert assess_urgency(text).reasons == expected, text

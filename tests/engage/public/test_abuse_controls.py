@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -23,10 +24,11 @@ from sqlalchemy import select
 from werkzeug.test import TestResponse
 
 from engage.classification import loader
-from engage.extensions import db
+from engage.extensions import db, limiter, limiter_storage_options
 from engage.models import AuditEvent
 from engage.services.screening import HONEYPOT_FILLED, TIMESTAMP_ALTERED, TIMESTAMP_MISSING
 from engage.settings import ConfigurationError, Settings, Test
+from engage.submission_limit import SubmissionLimitReached, count_submission
 from tests.conftest import make_test_app
 from tests.factories import form_answers, signed_in, staff_user
 from tests.pages import Page
@@ -429,3 +431,71 @@ def test_a_proxy_count_that_is_not_a_whole_number_stops_the_service_starting(
     monkeypatch.setattr(Settings, "ENGAGE_TRUSTED_PROXIES", value)
     with pytest.raises(ConfigurationError, match="ENGAGE_TRUSTED_PROXIES"):
         Test.finalise(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("uri", "single"),
+    [
+        ("redis://127.0.0.1:6379", True),
+        ("rediss://cache.internal:6380/1", True),
+        ("redis+unix:///run/redis.sock", True),
+        ("redis+sentinel://sentinel:26379/main", False),
+        ("memory://", False),
+    ],
+)
+def test_a_plain_redis_storage_gets_one_connection_per_process(uri: str, single: bool) -> None:
+    options = limiter_storage_options(uri)
+    assert options.get("single_connection_client", False) is single
+    if single:
+        assert options["retry"].get_retries() == 1
+
+
+def test_threads_of_one_process_count_exactly_through_its_one_redis_connection(
+    redis_uri: str, sqlite_url: str, tmp_path: Path
+) -> None:
+    app = make_test_app(
+        sqlite_url,
+        ENGAGE_MODEL_DIR=tmp_path / "models",
+        ENGAGE_SUBMIT_RATE_LIMIT="240 per minute",
+        RATELIMIT_STORAGE_URI=redis_uri,
+        RATELIMIT_KEY_PREFIX=f"engage-test-{uuid.uuid4().hex}",
+    )
+    assert app.config["RATELIMIT_STORAGE_OPTIONS"]["single_connection_client"] is True
+
+    def count_thirty() -> None:
+        for _ in range(30):
+            with app.test_request_context("/api/v1/concerns", method="POST"):
+                count_submission("api")
+
+    threads = [threading.Thread(target=count_thirty) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    with (
+        app.test_request_context("/api/v1/concerns", method="POST"),
+        pytest.raises(SubmissionLimitReached),
+    ):
+        count_submission("api")
+
+
+def test_a_dropped_redis_connection_is_reopened_for_the_next_submission(
+    redis_uri: str, sqlite_url: str, tmp_path: Path
+) -> None:
+    import redis
+
+    app = make_test_app(
+        sqlite_url,
+        ENGAGE_MODEL_DIR=tmp_path / "models",
+        ENGAGE_SUBMIT_RATE_LIMIT="3 per minute",
+        RATELIMIT_STORAGE_URI=redis_uri,
+        RATELIMIT_KEY_PREFIX=f"engage-test-{uuid.uuid4().hex}",
+    )
+    client = app.test_client()
+    assert send_api(client).status_code == 201
+    with app.app_context():
+        own_id = limiter.storage.storage.client_id()  # type: ignore[attr-defined]
+    redis.Redis.from_url(redis_uri).client_kill_filter(_id=own_id)
+
+    assert [send_api(client).status_code for _ in range(3)] == [201, 201, 429]
