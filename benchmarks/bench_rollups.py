@@ -28,7 +28,6 @@ import json
 import os
 import random
 import shutil
-import sqlite3
 import tempfile
 import time
 from collections.abc import Callable
@@ -48,6 +47,7 @@ from engage.migrate import upgrade
 from engage.models import Base, Concern
 from engage.models.concern import CHANNELS
 from engage.reference_data import load_theme_names
+from engage.sqlite_library import sqlite_dbapi
 from jobs.demo_data import generate_demo_data
 from jobs.framework import JobContext, Period, london_today
 from jobs.rollups import rebuild_rollups, rollup_period
@@ -225,7 +225,7 @@ def run_sqlite(concerns: int, repeats: int = REPEATS) -> dict[str, Any]:
         work = Path(tmp) / "work.sqlite3"
         shutil.copyfile(cached, work)
         results = _measure(f"sqlite:///{work}", repeats)
-    results["sqlite_version"] = sqlite3.sqlite_version
+    results["sqlite_version"] = sqlite_dbapi().sqlite_version
     results["generated_seconds"] = generated
     return results
 

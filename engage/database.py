@@ -14,6 +14,8 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.orm import Session
 
+from engage.sqlite_library import sqlite_dbapi
+
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 _BEGIN_OPTION = "engage_sqlite_begin"
 
@@ -21,7 +23,10 @@ _BEGIN_OPTION = "engage_sqlite_begin"
 def engine_options(url: str) -> dict[str, Any]:
     """Options for ``create_engine`` suited to the database the URL names."""
     if url.startswith("sqlite"):
-        return {"connect_args": {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}}
+        return {
+            "module": sqlite_dbapi(),
+            "connect_args": {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+        }
     return {"pool_pre_ping": True}
 
 
@@ -81,6 +86,11 @@ def write_transaction(session: Session) -> Iterator[Session]:
         raise
 
 
+def taking_write_lock(connection: Connection) -> Connection:
+    """``connection`` with each transaction taking SQLite's write lock as it begins."""
+    return connection.execution_options(**{_BEGIN_OPTION: "IMMEDIATE"})
+
+
 @contextmanager
 def write_connection(session: Session) -> Iterator[Connection]:
     """Like ``write_transaction``, on a connection of the session's engine, for writes made
@@ -90,6 +100,6 @@ def write_connection(session: Session) -> Iterator[Connection]:
     """
     end_read(session)
     with session.get_bind().engine.connect() as connection:
-        connection.execution_options(**{_BEGIN_OPTION: "IMMEDIATE"})
+        taking_write_lock(connection)
         with connection.begin():
             yield connection

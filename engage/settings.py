@@ -95,6 +95,7 @@ class Settings:
             values["ENGAGE_NER_MODEL"] = os.environ["ENGAGE_NER_MODEL"]
         values["ENGAGE_TRUSTED_PROXIES"] = _proxy_hops(values["ENGAGE_TRUSTED_PROXIES"])
         _check_rate_limit("ENGAGE_SUBMIT_RATE_LIMIT", values["ENGAGE_SUBMIT_RATE_LIMIT"])
+        _check_sqlite_library()
         return values
 
 
@@ -203,6 +204,16 @@ def _batch_seconds(value: str) -> float:
             f"ENGAGE_CLASSIFY_BATCH_SECONDS: {value!r} is not a number of seconds from 0 to 60"
         )
     return seconds
+
+
+def _check_sqlite_library() -> None:
+    """ENGAGE_SQLITE_LIBRARY names a library that is installed (engage.sqlite_library)."""
+    from engage.sqlite_library import SQLiteLibraryError, sqlite_dbapi
+
+    try:
+        sqlite_dbapi()
+    except SQLiteLibraryError as error:
+        raise ConfigurationError(str(error)) from None
 
 
 def _check_rate_limit(name: str, value: object) -> None:

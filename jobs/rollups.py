@@ -56,6 +56,7 @@ from engage.database import end_read, write_transaction
 from engage.models import Concern, ConcernCount, StaleRollupDay
 from engage.repository.rollup_marks import mark_stale as mark_stale
 from jobs.framework import Grain, JobContext, JobResult, Period
+from jobs.rollup_scratch import in_a_file, rebuild_with_helper
 from jobs.rollup_swap import rebuild_beside
 
 KEY_COLUMNS = ("district", "neighbourhood", "theme", "channel")
@@ -63,7 +64,6 @@ MEASURES = ("concerns", "urgent", "agree", "disagree", "dont_know")
 Source: TypeAlias = "Select[*tuple[Any, ...]]"
 Marks: TypeAlias = dict[date, list[int]]
 _TARGET = ("day", *KEY_COLUMNS, *MEASURES)
-_EARLIEST = date(1, 1, 1)
 
 
 def counted() -> ColumnElement[bool]:
@@ -259,10 +259,12 @@ def rollup_period(session: Session, period: Period, context: JobContext) -> JobR
 
 def rebuild_rollups(session: Session, since: date | None = None) -> int:
     """Recount everything (or every day from the first of the month holding ``since``) in
-    one transaction: one INSERT ... SELECT walking the covering index. Returns the rows
-    written. On PostgreSQL a full rebuild is counted by two connections into a table beside
-    the live one and swapped in (``jobs.rollup_swap``): readers see the old facts until
-    then.
+    one transaction; the rows written. From ``since``: one INSERT ... SELECT walking the
+    covering index. A full rebuild uses both cores: on PostgreSQL two connections count
+    into a table beside the live one, swapped in (``jobs.rollup_swap``); on SQLite a second
+    connection counts the later days into a scratch file while the first counts the
+    earlier ones, and copies them in (``jobs.rollup_scratch``). Either way readers see the
+    old facts until the new ones are all there.
     """
     if since is None and session.get_bind().dialect.name == "postgresql":
         end_read(session)
@@ -273,15 +275,20 @@ def rebuild_rollups(session: Session, since: date | None = None) -> int:
             _ROLLUP_LOCK,
         )
     marks = read_stale_marks(session)
-    first = Period.containing("month", since).start if since is not None else _EARLIEST
+    engine = session.get_bind().engine
+    if since is None and in_a_file(engine.url):
+        end_read(session)
+        return rebuild_with_helper(
+            engine,
+            partial(_from_concerns, engine.dialect.name),
+            _TARGET,
+            (i for ids in marks.values() for i in ids),
+        )
+    first = Period.containing("month", since).start if since is not None else date.min
     with write_transaction(session):
         connection = session.connection()
         _serialise(connection)
-        if since is None:
-            # No WHERE clause: SQLite then empties the table at once instead of row by row.
-            connection.execute(delete(ConcernCount))
-        else:
-            connection.execute(delete(ConcernCount).where(ConcernCount.day >= first))
+        connection.execute(delete(ConcernCount).where(ConcernCount.day >= first))
         _delete_marks(session, (i for day, ids in marks.items() if day >= first for i in ids))
         inserting = insert_from(connection.dialect.name)
         return _rowcount(connection.execute(inserting, {"first": first}))
