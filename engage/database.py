@@ -86,6 +86,11 @@ def write_transaction(session: Session) -> Iterator[Session]:
         raise
 
 
+def rows_written(result: object) -> int:
+    """The rows a statement's result says it changed, 0 where the driver gives none (-1)."""
+    return max(int(getattr(result, "rowcount", 0) or 0), 0)
+
+
 def taking_write_lock(connection: Connection) -> Connection:
     """``connection`` with each transaction taking SQLite's write lock as it begins."""
     return connection.execution_options(**{_BEGIN_OPTION: "IMMEDIATE"})

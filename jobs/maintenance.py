@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from engage.database import write_transaction
+from engage.database import rows_written, write_transaction
 from engage.models import Concern, ConcernContact, Notification
 from engage.notification_outbox import remove_notification_files
 from engage.services.audit import record
@@ -88,8 +88,8 @@ def apply_retention(session: Session, period: Period, context: JobContext) -> Jo
             .execution_options(synchronize_session=False)
         )
         counts = {
-            "contacts_deleted": _rowcount(contacts),
-            "concerns_anonymised": _rowcount(anonymised),
+            "contacts_deleted": rows_written(contacts),
+            "concerns_anonymised": rows_written(anonymised),
             "message_copies_deleted": message_copies,
         }
         if any(counts.values()):
@@ -154,7 +154,3 @@ def _redact_unredacted(session: Session, cutoff: datetime, context: JobContext) 
                 )
         if len(batch) < REDACT_BATCH:
             return
-
-
-def _rowcount(result: object) -> int:
-    return max(int(getattr(result, "rowcount", 0) or 0), 0)

@@ -44,7 +44,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import URL
 from sqlalchemy.sql.elements import ColumnElement
 
-from engage.database import taking_write_lock
+from engage.database import rows_written, taking_write_lock
 from engage.models import Concern, ConcernCount, StaleRollupDay
 from jobs.rollup_swap import middle_day
 
@@ -95,7 +95,7 @@ def rebuild_with_helper(
                     counted_later = pool.submit(
                         _count_into_scratch, helper, scratch, later, columns
                     )
-                    rows = _rowcount(lead.execute(_insert(_live(columns), earlier)))
+                    rows = rows_written(lead.execute(_insert(_live(columns), earlier)))
                     rows += counted_later.result()
                 lead.exec_driver_sql(f"ATTACH DATABASE ? AS {SCRATCH}", (scratch,))
                 kept = _scratch(columns)
@@ -117,7 +117,7 @@ def _count_into_scratch(
     target = _scratch(columns)
     with connection.begin():
         target.create(connection)
-        return _rowcount(connection.execute(_insert(target, counts)))
+        return rows_written(connection.execute(_insert(target, counts)))
 
 
 def _live(columns: tuple[str, ...]) -> TableClause:
@@ -159,7 +159,3 @@ def _driver(connection: Connection) -> Any:
     """The SQLite connection itself, for statements SQLAlchemy must not wrap in a
     transaction (it is in autocommit mode: see engage.database)."""
     return connection.connection.driver_connection
-
-
-def _rowcount(result: object) -> int:
-    return max(int(getattr(result, "rowcount", 0) or 0), 0)

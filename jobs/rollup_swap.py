@@ -37,6 +37,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql.elements import ColumnElement
 
+from engage.database import rows_written
 from engage.models import Concern, StaleRollupDay
 
 LIVE = "concern_counts"
@@ -68,7 +69,7 @@ def rebuild_beside(
                 exported = str(snapshot.scalar(text("SELECT pg_export_snapshot()")))
                 mark_ids = list(snapshot.scalars(select(StaleRollupDay.id)))
                 other_half = pool.submit(_count_in_snapshot, helper, exported, later)
-                rows = _rowcount(snapshot.execute(earlier)) + other_half.result()
+                rows = rows_written(snapshot.execute(earlier)) + other_half.result()
             with lead.begin():
                 lead.execute(text(f"CREATE INDEX {BESIDE_INDEX} ON {BESIDE} (day)"))
             _swap(lead, mark_ids)
@@ -132,7 +133,7 @@ def _count_in_snapshot(connection: Connection, exported: str, statement: Insert)
     repeatable = connection.execution_options(isolation_level="REPEATABLE READ")
     with repeatable.begin():
         repeatable.execute(text(f"SET TRANSACTION SNAPSHOT '{exported}'"))
-        return _rowcount(repeatable.execute(statement))
+        return rows_written(repeatable.execute(statement))
 
 
 def _swap(connection: Connection, mark_ids: list[int]) -> None:
@@ -150,7 +151,3 @@ def _swap(connection: Connection, mark_ids: list[int]) -> None:
             connection.execute(
                 delete(StaleRollupDay).where(StaleRollupDay.id.in_(sorted(mark_ids)))
             )
-
-
-def _rowcount(result: object) -> int:
-    return max(int(getattr(result, "rowcount", 0) or 0), 0)

@@ -52,7 +52,7 @@ from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from engage.database import end_read, write_transaction
+from engage.database import end_read, rows_written, write_transaction
 from engage.models import Concern, ConcernCount, StaleRollupDay
 from engage.repository.rollup_marks import mark_stale as mark_stale
 from jobs.framework import Grain, JobContext, JobResult, Period
@@ -203,10 +203,6 @@ def _serialise(connection: Connection) -> None:
         connection.execute(select(func.pg_advisory_xact_lock(_ROLLUP_LOCK)))
 
 
-def _rowcount(result: object) -> int:
-    return max(int(getattr(result, "rowcount", 0) or 0), 0)
-
-
 def read_stale_marks(session: Session) -> Marks:
     """Every stale mark now committed, by its day (read before counting)."""
     rows = session.execute(select(StaleRollupDay.id, StaleRollupDay.day)).all()
@@ -230,7 +226,7 @@ def write_day(session: Session, day: date, mark_ids: Iterable[int] = ()) -> int:
         connection = session.connection()
         _serialise(connection)
         connection.execute(DELETE_DAY, {"day": day})
-        rows = _rowcount(connection.execute(insert_day(connection.dialect.name), {"day": day}))
+        rows = rows_written(connection.execute(insert_day(connection.dialect.name), {"day": day}))
         _delete_marks(session, mark_ids)
     return rows
 
@@ -291,7 +287,7 @@ def rebuild_rollups(session: Session, since: date | None = None) -> int:
         connection.execute(delete(ConcernCount).where(ConcernCount.day >= first))
         _delete_marks(session, (i for day, ids in marks.items() if day >= first for i in ids))
         inserting = insert_from(connection.dialect.name)
-        return _rowcount(connection.execute(inserting, {"first": first}))
+        return rows_written(connection.execute(inserting, {"first": first}))
 
 
 def rebuild_job(session: Session, period: Period, context: JobContext) -> JobResult:
