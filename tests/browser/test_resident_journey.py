@@ -16,6 +16,7 @@ from sqlalchemy import select
 from engage.extensions import db
 from engage.models import Concern
 from engage.references import ALPHABET
+from engage.services import intake
 from tests.browser.conftest import NewContext
 from tests.conftest import LiveServer
 
@@ -134,7 +135,17 @@ def test_the_form_can_be_filled_in_and_sent_with_the_keyboard_alone(
 
 def no_horizontal_scroll(page: Page) -> None:
     width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= PHONE["width"], f"{page.url} is {width}px wide on a {PHONE['width']}px phone"
+    screen = page.viewport_size["width"] if page.viewport_size else PHONE["width"]
+    assert width <= screen, f"{page.url} is {width}px wide on a {screen}px screen"
+
+
+WIDEST_REFERENCE = "PP-WWWW-WWWW"
+WIDEST_CHARACTER = """(element) => {
+    const context = document.createElement("canvas").getContext("2d");
+    context.font = getComputedStyle(element).font;
+    const width = (character) => context.measureText(character).width;
+    return [...element.dataset.alphabet].reduce((a, b) => (width(b) > width(a) ? b : a));
+}"""
 
 
 def test_no_page_scrolls_sideways_on_a_phone(
@@ -154,6 +165,31 @@ def test_no_page_scrolls_sideways_on_a_phone(
     page.get_by_label("Fenland").check()
     send_button(page).click()
     reference_on(page)
+    no_horizontal_scroll(page)
+
+
+@pytest.mark.parametrize("screen_width", [320, PHONE["width"]])
+def test_the_widest_possible_reference_fits_a_small_screen_and_reads_whole(
+    sqlite_live_server: LiveServer,
+    new_context: NewContext,
+    monkeypatch: pytest.MonkeyPatch,
+    screen_width: int,
+) -> None:
+    """References are random, so the widest one is forced; 320px is the width WCAG's
+    reflow criterion asks content to fit without scrolling sideways."""
+    monkeypatch.setattr(intake, "new_reference", lambda: WIDEST_REFERENCE)
+    page = new_context(
+        viewport={"width": screen_width, "height": 640}, is_mobile=True, has_touch=True
+    ).new_page()
+    page.goto(f"{sqlite_live_server.url}/")
+    page.get_by_label(QUESTION).fill(CONCERN)
+    page.get_by_label("Fenland").check()
+    send_button(page).click()
+
+    assert reference_on(page) == WIDEST_REFERENCE
+    reference = page.locator(".engage-reference")
+    reference.evaluate(f"node => {{ node.dataset.alphabet = {ALPHABET!r}; }}")
+    assert reference.evaluate(WIDEST_CHARACTER) == "W"
     no_horizontal_scroll(page)
 
 
