@@ -1,4 +1,5 @@
-"""Values every template can use: the service's name, the advice lines, the CSP nonce."""
+"""Values every template can use: the service's name, the advice lines, the CSP nonce, and
+how a channel is named."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Any
 
 from flask import Flask, g
 
+from engage.channels import channel_label
 from engage.reference_data import reference_data
 
 
@@ -20,4 +22,8 @@ def csp_nonce() -> str:
 def register_template_globals(app: Flask) -> None:
     @app.context_processor
     def _service() -> dict[str, Any]:
-        return {"service": reference_data().service, "cspNonce": csp_nonce()}
+        return {
+            "service": reference_data().service,
+            "cspNonce": csp_nonce(),
+            "channel_label": channel_label,
+        }

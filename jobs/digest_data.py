@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from engage.channels import channel_label
 from engage.models import Concern, ConcernCount, EmergingIssue, NewTopic
 from jobs.digest_model import (
     ChannelShare,
@@ -30,7 +31,6 @@ from jobs.digest_model import (
     ThemeQuotes,
     TopicRow,
     Trend,
-    channel_label,
 )
 from jobs.digest_quotes import representative_quotes
 from jobs.framework import Grain, Period

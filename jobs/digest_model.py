@@ -48,12 +48,6 @@ class Names:
         return self.themes.get(theme_id, theme_id)
 
 
-def channel_label(channel: str) -> str:
-    return {"web": "Website", "api": "Partner systems (API)"}.get(
-        channel, channel.replace("_", " ").capitalize()
-    )
-
-
 @dataclass(frozen=True)
 class Filters:
     """What the figures are narrowed to; ``None`` means everything.

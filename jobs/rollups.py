@@ -54,6 +54,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from engage.database import end_read, rows_written, write_transaction
 from engage.models import Concern, ConcernCount, StaleRollupDay
+from engage.repository.concerns import counted
 from engage.repository.rollup_marks import mark_stale as mark_stale
 from jobs.framework import Grain, JobContext, JobResult, Period
 from jobs.rollup_scratch import in_a_file, rebuild_with_helper
@@ -64,28 +65,6 @@ MEASURES = ("concerns", "urgent", "agree", "disagree", "dont_know")
 Source: TypeAlias = "Select[*tuple[Any, ...]]"
 Marks: TypeAlias = dict[date, list[int]]
 _TARGET = ("day", *KEY_COLUMNS, *MEASURES)
-
-
-def counted() -> ColumnElement[bool]:
-    """Which concerns count: not merged into another, not quarantined.
-
-    ``coalesce(duplicate_of_id, 0) = 0`` rather than ``IS NULL``: SQLite without statistics
-    serves ``IS NULL`` from ix_concerns_duplicate_of_id (nearly every row) instead of the
-    covering index ix_concerns_rollup_day. Ids start at 1.
-    """
-    return and_(
-        func.coalesce(Concern.duplicate_of_id, literal_column("0")) == literal_column("0"),
-        Concern.status != "quarantined",
-    )
-
-
-def _not_merged(dialect: str) -> ColumnElement[bool]:
-    """``counted()``'s first half as each database plans best: PostgreSQL estimates
-    ``IS NULL`` from its statistics, but guesses 0.5 % of rows for the ``coalesce`` form
-    and plans for far fewer rows than it meets."""
-    if dialect == "postgresql":
-        return Concern.duplicate_of_id.is_(None)
-    return func.coalesce(Concern.duplicate_of_id, literal_column("0")) == literal_column("0")
 
 
 def _from_concerns(dialect: str, days: ColumnElement[bool]) -> Source:
@@ -108,7 +87,7 @@ def _from_concerns(dialect: str, days: ColumnElement[bool]) -> Source:
             func.count().filter(Concern.dealing_with_concerns == "disagree"),
             func.count().filter(Concern.dealing_with_concerns == "dont_know"),
         )
-        .where(days, _not_merged(dialect), Concern.status != "quarantined")
+        .where(days, counted(dialect))
         .group_by(
             Concern.submitted_day,
             Concern.district,

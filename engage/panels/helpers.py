@@ -12,12 +12,12 @@ from flask_login import current_user
 from wtforms import Field, Form
 
 from engage.extensions import db
+from engage.london_time import london_day
 from engage.models import Panel, Priority, User
 from engage.panels import MANAGERS
 from engage.reference_data import reference_data
 from engage.repository import panels as records
 from engage.services.panel_pack import PackSettings, load_pack_settings
-from jobs.framework import london_today
 
 
 def staff() -> User:
@@ -30,7 +30,7 @@ def now() -> datetime:
 
 
 def today() -> date:
-    return london_today(now())
+    return london_day(now())
 
 
 def may_manage(user: User) -> bool:

@@ -10,13 +10,14 @@ from flask import current_app, render_template, request, send_file
 from werkzeug.wrappers import Response
 
 from engage.auth.access import allow
+from engage.channels import channel_label
 from engage.extensions import db
 from engage.models import CHANNELS
 from engage.reference_data import reference_data
 from engage.reports import REPORT_ROLES, blueprint
 from engage.reports.dashboard import build_dashboard, digest_file, list_digests, report_period
 from engage.reports.filter_form import ReportFilterForm
-from jobs.digest_model import Filters, Names, channel_label
+from jobs.digest_model import Filters, Names
 from jobs.framework import Grain
 
 

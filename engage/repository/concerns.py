@@ -6,8 +6,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Dialect, Table, insert, select
+from sqlalchemy import Connection, Dialect, Table, and_, func, insert, literal_column, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from engage.models import Concern, ConcernContact, ConcernTheme
 
@@ -188,3 +189,23 @@ def fetch_concern_by_idempotency_key(session: Session, key: str) -> Concern | No
 
 def reference_exists(session: Session, reference: str) -> bool:
     return session.scalar(select(Concern.id).where(Concern.reference == reference)) is not None
+
+
+def counted(dialect: str | None = None) -> ColumnElement[bool]:
+    """Which concerns count towards figures and priorities: not merged into another, not
+    quarantined.
+
+    "Not merged" is spelt as each database plans it best. On PostgreSQL, ``IS NULL``: it
+    estimates that from its statistics, but guesses 0.5 % of rows for the ``coalesce``
+    form and plans for far fewer rows than it meets. Elsewhere ``coalesce(duplicate_of_id,
+    0) = 0``: SQLite without statistics serves ``IS NULL`` from ix_concerns_duplicate_of_id
+    (nearly every row) instead of the covering index ix_concerns_rollup_day. Ids start at 1.
+    """
+    not_merged: ColumnElement[bool]
+    if dialect == "postgresql":
+        not_merged = Concern.duplicate_of_id.is_(None)
+    else:
+        not_merged = func.coalesce(Concern.duplicate_of_id, literal_column("0")) == literal_column(
+            "0"
+        )
+    return and_(not_merged, Concern.status != "quarantined")

@@ -18,7 +18,7 @@ from engage.models import (
     PublishedQuote,
     UTCDateTime,
 )
-from jobs.rollups import counted
+from engage.repository.concerns import counted
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,7 @@ from engage.models import (
     PriorityTheme,
     UTCDateTime,
 )
-from jobs.rollups import counted
+from engage.repository.concerns import counted
 
 _COLUMNS = (
     "concern_id",

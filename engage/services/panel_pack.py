@@ -24,11 +24,11 @@ from pathlib import Path
 import yaml
 from sqlalchemy.orm import Session
 
+from engage.channels import channel_label
 from engage.london_time import LONDON, london_midnight_utc
 from engage.models import EmergingIssue, Panel, PanelMeeting
 from engage.repository import panels as records
 from engage.repository.panels import PackConcern
-from jobs.digest_model import channel_label
 
 SMALL_NUMBER = 5
 QUOTES_PER_THEME = 3

@@ -10,7 +10,8 @@ from flask import request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from engage.london_time import LONDON
+from engage.channels import channel_label
+from engage.london_time import LONDON, london_day
 from engage.models import User
 from engage.models.concern import CHANNELS, STATUSES, URGENCIES
 from engage.reference_data import reference_data
@@ -26,7 +27,7 @@ def now() -> datetime:
 
 
 def today() -> date:
-    return now().astimezone(LONDON).date()
+    return london_day(now())
 
 
 def label(value: str) -> str:
@@ -54,7 +55,7 @@ def search_choices() -> dict[str, Any]:
         "districts": district_choices(),
         "neighbourhoods": neighbourhood_choices(),
         "themes": theme_choices(),
-        "channels": [(c, label(c)) for c in CHANNELS],
+        "channels": [(c, channel_label(c)) for c in CHANNELS],
         "statuses": [(s, label(s)) for s in STATUSES],
         "urgencies": [(u, label(u)) for u in URGENCIES],
     }
