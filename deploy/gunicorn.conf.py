@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import os
 
+from engage.server import warm_up_worker
+
 wsgi_app = "engage:create_app()"
 bind = f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '8000')}"  # noqa: S104 - in a container, behind the proxy
 workers = int(os.environ.get("WEB_CONCURRENCY", 2 * (os.cpu_count() or 1)))
@@ -23,8 +25,12 @@ threads = int(os.environ.get("WEB_THREADS", "1"))
 worker_class = "gthread" if threads > 1 else "sync"
 # Each worker builds its own app (and its own database pool) after the fork.
 preload_app = False
-# A request that takes longer than this is stuck: the worker is replaced.
-timeout = 30
+# Each worker loads the redactor and theme model before its first request.
+post_worker_init = warm_up_worker
+# A request that takes longer than this is stuck: the worker is replaced. Loading the model
+# at a worker's start counts against it too: 9 s for one worker on a busy 2-core machine,
+# and workers start together.
+timeout = 60
 graceful_timeout = 20
 keepalive = 5
 # Replace workers now and then, so a slow leak never builds up.

@@ -1,4 +1,5 @@
-"""The classifier and redactor as the web app uses them: loaded once per process, lazily.
+"""The classifier and redactor as the web app uses them: loaded once per process, before
+its first request under gunicorn (``warm_up``), otherwise on first use.
 
 If the model cannot load, concerns are still taken in (unclassified, redacted) and
 ``engage classify-pending`` classifies them later; the loader retries after a pause. A
@@ -168,6 +169,17 @@ def _record(app: Flask, batch: Sequence[Queued], results: list[Classification]) 
             [(item.concern_id, result) for item, result in zip(batch, results, strict=True)],
             datetime.now(UTC),
         )
+
+
+def warm_up(app: Flask) -> None:
+    """Load what a submission needs before the first one arrives, so that no resident's
+    answer waits seconds for spaCy and the theme model: each server worker calls this
+    before it serves (``engage.server``). The classifier loads only when concerns are
+    classified; a missing model is logged and retried later, as on first use."""
+    held: ClassifierLoader = app.extensions["engage.classifier"]
+    held.redactor()
+    if app.config["ENGAGE_CLASSIFY_INLINE"]:
+        held.classifier()
 
 
 def batches() -> ClassificationBatcher | None:

@@ -23,6 +23,16 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
         return create_app()
 
 
+def warm_up_worker(worker: Any) -> None:
+    """Gunicorn's ``post_worker_init``: in each worker, once it has the app and before it
+    takes a request. Gunicorn counts a worker's start against its timeout, so the worker
+    says it is alive first: only the loading itself then counts."""
+    from engage.classification import warm_up
+
+    worker.notify()
+    warm_up(worker.wsgi)
+
+
 def default_workers() -> int:
     """Two worker processes a core. The work of a request is mostly Python holding the GIL
     (validation, screening, redaction, SQL building), so threads in one process take
@@ -46,8 +56,9 @@ def serve(*, host: str, port: int, workers: int, threads: int) -> None:
             "worker_class": "gthread" if threads > 1 else "sync",
             "accesslog": "-",
             "graceful_timeout": 10,
-            # A sync worker answers nothing while it loads the theme model on its first
-            # classification (seconds on a busy machine): gunicorn's 30 s would kill it.
+            "post_worker_init": warm_up_worker,
+            # Gunicorn counts a worker's start against this, and loading the theme model
+            # before the first request takes seconds on a busy machine: 30 s is too close.
             "timeout": 120,
             "preload_app": False,
             # Gunicorn 27's control socket is one path per user: two servers would clash.
