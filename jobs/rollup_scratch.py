@@ -23,6 +23,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from tempfile import TemporaryDirectory
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy import (
     Column,
@@ -66,6 +67,16 @@ def in_a_file(url: URL) -> bool:
     )
 
 
+def scratch_parent(url: URL) -> Path:
+    """Where the scratch file goes: beside the database, on the disk already provisioned
+    for it (about 25 MB a million concerns), whose folder SQLite must be able to write in
+    anyway for its WAL. The system's temporary folder may be a small in-memory one."""
+    database = url.database or ""
+    if database.startswith("file:"):
+        database = urlsplit(database).path
+    return Path(database).resolve().parent
+
+
 def rebuild_with_helper(
     engine: Engine, counting: Counting, columns: tuple[str, ...], mark_ids: Iterable[int]
 ) -> int:
@@ -74,7 +85,7 @@ def rebuild_with_helper(
     facts of the days ``days`` picks, in ``columns`` order; ``mark_ids`` are the stale marks
     read before, deleted in the same transaction."""
     with (
-        TemporaryDirectory(prefix="engage-rollups-") as folder,
+        TemporaryDirectory(prefix="engage-rollups-", dir=scratch_parent(engine.url)) as folder,
         engine.connect() as lead,
         engine.connect() as helper,
     ):

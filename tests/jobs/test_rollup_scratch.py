@@ -92,6 +92,8 @@ def test_no_scratch_file_is_left_attached_or_on_disk(
     rebuild_rollups(session)
 
     assert len(folders) == 2
+    beside_the_database = Path(session.get_bind().engine.url.database or "").resolve().parent
+    assert {folder.parent for folder in folders} == {beside_the_database}
     assert not any(folder.exists() for folder in folders)
     assert rollup_scratch.SCRATCH not in attached_files(session)
     assert facts(session) == counted_directly(session)
@@ -190,6 +192,16 @@ def test_either_sqlite_library_rebuilds_the_same_facts(
             assert connection.execute(text("SELECT count(*) FROM concern_counts")).scalar()
     finally:
         engine.dispose()
+
+
+def test_the_scratch_file_goes_beside_the_database_file(tmp_path: Path) -> None:
+    database = tmp_path / "data" / "engage.sqlite3"
+
+    assert rollup_scratch.scratch_parent(make_url(f"sqlite:///{database}")) == database.parent
+    assert (
+        rollup_scratch.scratch_parent(make_url(f"sqlite:///file:{database}?mode=rwc&uri=true"))
+        == database.parent
+    )
 
 
 def test_only_a_database_in_a_file_is_counted_by_two_connections() -> None:
