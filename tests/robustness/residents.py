@@ -204,7 +204,10 @@ class WebResident(Resident):
         if shown is None:
             self.ledger.given_up.append(key)
             return
-        found = _REFERENCE.search(shown.body.decode("utf-8", "replace"))
+        shown_reference = Page.of(shown.body).soup.select_one(".engage-reference")
+        found = (
+            _REFERENCE.fullmatch(shown_reference.get_text(strip=True)) if shown_reference else None
+        )
         if shown.status != 200 or found is None:
             self.ledger.unexpected.append(f"GET /confirmation {shown.status} without a reference")
             return
