@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 _RETRY_AFTER_SECONDS = 60.0
 _CHECK_EVERY_SECONDS = 30.0
 _BATCHES = "engage.classification_batches"
+_LOADER = "engage.classifier"
 
 
 class ClassifierLoader:
@@ -147,7 +148,7 @@ def register_classification(app: Flask) -> None:
         app.config.get("ENGAGE_NER_MODEL") or None,
         check_every=float(app.config["ENGAGE_MODEL_CHECK_SECONDS"]),
     )
-    app.extensions["engage.classifier"] = held
+    app.extensions[_LOADER] = held
     linger = float(app.config["ENGAGE_CLASSIFY_BATCH_SECONDS"])
     if linger > 0:
         app.extensions[_BATCHES] = ClassificationBatcher(
@@ -176,7 +177,7 @@ def warm_up(app: Flask) -> None:
     answer waits seconds for spaCy and the theme model: each server worker calls this
     before it serves (``engage.server``). The classifier loads only when concerns are
     classified; a missing model is logged and retried later, as on first use."""
-    held: ClassifierLoader = app.extensions["engage.classifier"]
+    held = loader(app)
     held.redactor()
     if app.config["ENGAGE_CLASSIFY_INLINE"]:
         held.classifier()
@@ -188,8 +189,9 @@ def batches() -> ClassificationBatcher | None:
     return found
 
 
-def loader() -> ClassifierLoader:
-    held: ClassifierLoader = current_app.extensions["engage.classifier"]
+def loader(app: Flask | None = None) -> ClassifierLoader:
+    """The app's loader: ``app``'s, or else the current app's."""
+    held: ClassifierLoader = (app or current_app).extensions[_LOADER]
     return held
 
 

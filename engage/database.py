@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, Insert, Select, TableClause, create_engine, event, insert
 from sqlalchemy.orm import Session
 
 from engage.sqlite_library import sqlite_dbapi
@@ -89,6 +89,16 @@ def write_transaction(session: Session) -> Iterator[Session]:
 def rows_written(result: object) -> int:
     """The rows a statement's result says it changed, 0 where the driver gives none (-1)."""
     return max(int(getattr(result, "rowcount", 0) or 0), 0)
+
+
+def insert_from_select(target: TableClause, rows: Select[Any]) -> Insert:
+    """INSERT INTO ``target`` (its columns) SELECT ``rows``, keeping the statement's row
+    count for ``rows_written`` (SQLAlchemy keeps an INSERT's only when asked)."""
+    return (
+        insert(target)
+        .from_select(list(target.columns.keys()), rows)
+        .execution_options(preserve_rowcount=True)
+    )
 
 
 def taking_write_lock(connection: Connection) -> Connection:

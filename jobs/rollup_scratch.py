@@ -29,7 +29,6 @@ from sqlalchemy import (
     Column,
     Connection,
     Engine,
-    Insert,
     MetaData,
     Select,
     Table,
@@ -37,7 +36,6 @@ from sqlalchemy import (
     column,
     delete,
     func,
-    insert,
     select,
     table,
     text,
@@ -45,7 +43,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import URL
 from sqlalchemy.sql.elements import ColumnElement
 
-from engage.database import rows_written, taking_write_lock
+from engage.database import insert_from_select, rows_written, taking_write_lock
 from engage.models import Concern, ConcernCount, StaleRollupDay
 from jobs.rollup_swap import middle_day
 
@@ -106,11 +104,13 @@ def rebuild_with_helper(
                     counted_later = pool.submit(
                         _count_into_scratch, helper, scratch, later, columns
                     )
-                    rows = rows_written(lead.execute(_insert(_live(columns), earlier)))
+                    rows = rows_written(lead.execute(insert_from_select(_live(columns), earlier)))
                     rows += counted_later.result()
                 lead.exec_driver_sql(f"ATTACH DATABASE ? AS {SCRATCH}", (scratch,))
                 kept = _scratch(columns)
-                lead.execute(_insert(_live(columns), select(kept).order_by(text("rowid"))))
+                lead.execute(
+                    insert_from_select(_live(columns), select(kept).order_by(text("rowid")))
+                )
             return rows
         finally:
             for connection in (lead, helper):
@@ -128,7 +128,7 @@ def _count_into_scratch(
     target = _scratch(columns)
     with connection.begin():
         target.create(connection)
-        return rows_written(connection.execute(_insert(target, counts)))
+        return rows_written(connection.execute(insert_from_select(target, counts)))
 
 
 def _live(columns: tuple[str, ...]) -> TableClause:
@@ -143,14 +143,6 @@ def _scratch(columns: tuple[str, ...]) -> Table:
         MetaData(),
         *(Column(name, live[name].type) for name in columns),
         schema=SCRATCH,
-    )
-
-
-def _insert(target: TableClause, rows: Select[Any]) -> Insert:
-    return (
-        insert(target)
-        .from_select(list(target.columns.keys()), rows)
-        .execution_options(preserve_rowcount=True)
     )
 
 

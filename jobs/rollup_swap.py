@@ -30,14 +30,13 @@ from sqlalchemy import (
     column,
     delete,
     func,
-    insert,
     select,
     table,
     text,
 )
 from sqlalchemy.sql.elements import ColumnElement
 
-from engage.database import rows_written
+from engage.database import insert_from_select, rows_written
 from engage.models import Concern, StaleRollupDay
 
 LIVE = "concern_counts"
@@ -120,10 +119,7 @@ def middle_day(histogram: str | None, first: date | None, last: date | None) -> 
 
 
 def _insert_beside(counts: Select[tuple[object, ...]], columns: tuple[str, ...]) -> Insert:
-    target = table(BESIDE, *(column(name) for name in columns))
-    return (
-        insert(target).from_select(list(columns), counts).execution_options(preserve_rowcount=True)
-    )
+    return insert_from_select(table(BESIDE, *(column(name) for name in columns)), counts)
 
 
 def _count_in_snapshot(connection: Connection, exported: str, statement: Insert) -> int:

@@ -40,19 +40,20 @@ from sqlalchemy import (
     and_,
     bindparam,
     case,
+    column,
     delete,
     func,
-    insert,
     literal_column,
     or_,
     select,
+    table,
     type_coerce,
 )
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from engage.database import end_read, rows_written, write_transaction
+from engage.database import end_read, insert_from_select, rows_written, write_transaction
 from engage.models import Concern, ConcernCount, StaleRollupDay
 from engage.repository.concerns import counted
 from engage.repository.rollup_marks import mark_stale as mark_stale
@@ -99,12 +100,8 @@ def _from_concerns(dialect: str, days: ColumnElement[bool]) -> Source:
 
 
 def _insert(source: Source) -> Insert:
-    """INSERT ... SELECT (``preserve_rowcount``: SQLAlchemy keeps an INSERT's row count only
-    when asked)."""
-    return (
-        insert(ConcernCount)
-        .from_select(list(_TARGET), source)
-        .execution_options(preserve_rowcount=True)
+    return insert_from_select(
+        table(ConcernCount.__tablename__, *(column(name) for name in _TARGET)), source
     )
 
 
