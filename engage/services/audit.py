@@ -29,6 +29,29 @@ ACTIONS = (
 )
 
 
+def event_values(
+    *,
+    user_id: int | None,
+    action: str,
+    object_type: str | None = None,
+    object_id: str | int | None = None,
+    detail: dict[str, Any] | None = None,
+    now: datetime | None = None,
+) -> dict[str, Any]:
+    """An audit event's columns: what ``record`` adds to a session, and what a write on the
+    driver itself (``engage.repository.audit_events``) inserts."""
+    if action not in ACTIONS:
+        raise ValueError(f"Unknown audit action {action!r}; add it to ACTIONS")
+    return {
+        "at": now or datetime.now(UTC),
+        "user_id": user_id,
+        "action": action,
+        "object_type": object_type,
+        "object_id": None if object_id is None else str(object_id),
+        "detail": detail or {},
+    }
+
+
 def record(
     session: Session,
     *,
@@ -39,18 +62,38 @@ def record(
     detail: dict[str, Any] | None = None,
     now: datetime | None = None,
 ) -> AuditEvent:
-    if action not in ACTIONS:
-        raise ValueError(f"Unknown audit action {action!r}; add it to ACTIONS")
     event = AuditEvent(
-        at=now or datetime.now(UTC),
-        user_id=user_id,
-        action=action,
-        object_type=object_type,
-        object_id=None if object_id is None else str(object_id),
-        detail=detail or {},
+        **event_values(
+            user_id=user_id,
+            action=action,
+            object_type=object_type,
+            object_id=object_id,
+            detail=detail,
+            now=now,
+        )
     )
     session.add(event)
     return event
+
+
+def concern_change_values(
+    concern_id: int,
+    change: str,
+    *,
+    user_id: int | None,
+    now: datetime | None = None,
+    **detail: Any,
+) -> dict[str, Any]:
+    """An ``update`` of one concern: ``change`` names what changed, ``detail`` the facts
+    about it (never the personal text itself)."""
+    return event_values(
+        user_id=user_id,
+        action="update",
+        object_type="concern",
+        object_id=concern_id,
+        detail={"change": change, **detail},
+        now=now,
+    )
 
 
 def record_concern_change(
@@ -62,17 +105,11 @@ def record_concern_change(
     now: datetime | None = None,
     **detail: Any,
 ) -> AuditEvent:
-    """An ``update`` of one concern: ``change`` names what changed, ``detail`` the facts
-    about it (never the personal text itself)."""
-    return record(
-        session,
-        user_id=user_id,
-        action="update",
-        object_type="concern",
-        object_id=concern_id,
-        detail={"change": change, **detail},
-        now=now,
+    event = AuditEvent(
+        **concern_change_values(concern_id, change, user_id=user_id, now=now, **detail)
     )
+    session.add(event)
+    return event
 
 
 def record_view(

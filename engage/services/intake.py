@@ -9,24 +9,24 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from classifiers.urgency import UrgencyAssessment, assess_urgency
 from engage.areas import Areas
-from engage.database import write_connection
+from engage.database import DriverWrite, driver_write
 from engage.errors import IdempotencyConflict
 from engage.london_time import london_day
 from engage.models import Concern, ConcernContact
 from engage.references import new_reference
+from engage.repository.audit_events import insert_audit_event
 from engage.repository.concerns import (
     fetch_concern_by_idempotency_key,
     fetch_concern_by_reference,
     insert_concern,
     reference_exists,
 )
-from engage.services.audit import record_concern_change
+from engage.services.audit import concern_change_values
 from engage.services.classification import Enrichment
 from forms.submission import ConcernSubmission, ContactDetails
 
@@ -120,10 +120,10 @@ def submit_concern(
     for _ in range(_REFERENCE_ATTEMPTS):
         row["reference"] = new_reference()
         try:
-            with write_connection(session) as connection:
-                concern_id = insert_concern(connection, row, contact=contact, themes=themes)
+            with driver_write(session) as write:
+                concern_id = insert_concern(write, row, contact=contact, themes=themes)
                 if quarantine_reasons:
-                    _record_quarantine(connection, concern_id, quarantine_reasons, now)
+                    _record_quarantine(write, concern_id, quarantine_reasons, now)
             break
         except IntegrityError:
             if idempotency_key:
@@ -283,17 +283,12 @@ def _enrich(row: dict[str, Any], enrich: Enricher) -> list[dict[str, Any]]:
 
 
 def _record_quarantine(
-    connection: Connection, concern_id: int, reasons: Sequence[str], now: datetime
+    write: DriverWrite, concern_id: int, reasons: Sequence[str], now: datetime
 ) -> None:
-    """The quarantine's audit event, in the concern's own transaction (rare: through a
-    session joined to that transaction, so the audit rules stay in one place)."""
-    with Session(bind=connection) as audit_session:
-        record_concern_change(
-            audit_session,
-            concern_id,
-            "quarantined",
-            user_id=None,
-            now=now,
-            reasons=list(reasons),
-        )
-        audit_session.flush()
+    """The quarantine's audit event, in the concern's own transaction."""
+    insert_audit_event(
+        write,
+        concern_change_values(
+            concern_id, "quarantined", user_id=None, now=now, reasons=list(reasons)
+        ),
+    )

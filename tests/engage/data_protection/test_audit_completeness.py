@@ -1,12 +1,11 @@
 """Every change staff can make is in the audit log.
 
 Two checks. The first reads the code: every function in ``engage/`` that opens a
-``write_transaction`` or a ``write_connection`` (or commits) must record an audit event,
-itself or through a function it calls (matched by name), or be listed in
-``NOT_STAFF_ACTIONS`` with the reason. A new write without an audit event fails here by
-name. The second runs the staff pages: every
-POST route that changes a row as a signed-in member of staff must add an audit event in the
-same request.
+``write_transaction``, a ``write_connection`` or a ``driver_write`` (or commits) must
+record an audit event, itself or through a function it calls (matched by name), or be
+listed in ``NOT_STAFF_ACTIONS`` with the reason. A new write without an audit event fails
+here by name. The second runs the staff pages: every POST route that changes a row as a
+signed-in member of staff must add an audit event in the same request.
 """
 
 from __future__ import annotations
@@ -28,7 +27,7 @@ from tests.factories import signed_in
 from tests.pages import Page
 
 ENGAGE = Path(__file__).resolve().parents[3] / "engage"
-AUDIT_CALLS = {"record", "record_view", "record_concern_change"}
+AUDIT_CALLS = {"record", "record_view", "record_concern_change", "insert_audit_event"}
 # Writes that are not a member of staff acting on someone's data, and why.
 NOT_STAFF_ACTIONS = {
     "services/classification.py:classify_pending": "the model tags concerns stored while it "
@@ -69,7 +68,9 @@ def _functions() -> Iterator[Function]:
             }
             yield Function(
                 key=f"{path.relative_to(ENGAGE)}:{node.name}",
-                writes=bool(called & {"write_transaction", "write_connection", "commit"}),
+                writes=bool(
+                    called & {"write_transaction", "write_connection", "driver_write", "commit"}
+                ),
                 audits=bool(called & AUDIT_CALLS),
                 calls=called,
             )
