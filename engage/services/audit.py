@@ -62,18 +62,17 @@ def record(
     detail: dict[str, Any] | None = None,
     now: datetime | None = None,
 ) -> AuditEvent:
-    event = AuditEvent(
-        **event_values(
+    return _added(
+        session,
+        event_values(
             user_id=user_id,
             action=action,
             object_type=object_type,
             object_id=object_id,
             detail=detail,
             now=now,
-        )
+        ),
     )
-    session.add(event)
-    return event
 
 
 def concern_change_values(
@@ -105,9 +104,13 @@ def record_concern_change(
     now: datetime | None = None,
     **detail: Any,
 ) -> AuditEvent:
-    event = AuditEvent(
-        **concern_change_values(concern_id, change, user_id=user_id, now=now, **detail)
+    return _added(
+        session, concern_change_values(concern_id, change, user_id=user_id, now=now, **detail)
     )
+
+
+def _added(session: Session, values: dict[str, Any]) -> AuditEvent:
+    event = AuditEvent(**values)
     session.add(event)
     return event
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,6 +20,7 @@ from engage.london_time import london_day
 from engage.models import Concern, ConcernContact
 from engage.repository.concerns import CONCERN_COLUMNS, insert_concern
 from engage.sqlite_library import sqlite_dbapi
+from tests.conftest import make_test_app
 from tests.stored import stored_concerns
 
 NOW = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
@@ -132,10 +134,8 @@ def test_on_sqlite_the_write_lock_is_held_from_the_start(
 
 
 def test_a_connection_the_server_drops_mid_write_leaves_the_pool(
-    postgresql_url: str, tmp_path: Any
+    postgresql_url: str, tmp_path: Path
 ) -> None:
-    from tests.conftest import make_test_app
-
     app = make_test_app(postgresql_url, ENGAGE_MODEL_DIR=tmp_path / "models")
     admin = create_engine(postgresql_url)
     with app.app_context():
