@@ -29,6 +29,7 @@ from sqlalchemy import (
     event,
     insert,
 )
+from sqlalchemy.engine import URL
 from sqlalchemy.engine.interfaces import DBAPICursor
 from sqlalchemy.exc import DBAPIError, StatementError
 from sqlalchemy.orm import Session
@@ -63,6 +64,38 @@ def configure_engine(engine: Engine) -> Engine:
 
 def make_engine(url: str) -> Engine:
     return configure_engine(create_engine(url, **engine_options(url)))
+
+
+def in_a_file(url: URL) -> bool:
+    """Whether the SQLite database is a file a second connection can open: an in-memory
+    one is a different database on every connection, or one shared connection."""
+    database = url.database or ""
+    return (
+        database not in ("", ":memory:")
+        and "mode=memory" not in database
+        and url.query.get("mode") != "memory"
+    )
+
+
+def checkpoint_wal(session: Session) -> None:
+    """Copy what SQLite's WAL holds into the database file now, after a job that wrote in
+    bulk; nothing to do on other databases.
+
+    Otherwise the first commit to take the WAL past ``SQLITE_WAL_AUTOCHECKPOINT_PAGES``,
+    most often a resident's new concern, would do the copying while they wait. PASSIVE:
+    it copies what no reader still needs and waits for nobody.
+    """
+    end_read(session)
+    engine = session.get_bind().engine
+    if engine.dialect.name != "sqlite" or not in_a_file(engine.url):
+        return
+    pooled = engine.raw_connection()
+    try:
+        cursor = pooled.cursor()
+        cursor.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        cursor.close()
+    finally:
+        pooled.close()
 
 
 def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:

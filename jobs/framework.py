@@ -19,7 +19,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from engage.database import write_transaction
+from engage.database import checkpoint_wal, write_transaction
 from engage.london_time import LONDON as LONDON
 from engage.london_time import london_day
 from engage.london_time import london_midnight_utc as london_midnight_utc
@@ -276,7 +276,11 @@ def attempt_job(
     *,
     rerun: bool = False,
 ) -> Attempt:
-    """``run_job``, also saying whether this call did the work."""
+    """``run_job``, also saying whether this call did the work.
+
+    On SQLite, what the job wrote is then checkpointed into the database file, so that a
+    bulk job's pages are not left for a resident's next commit to copy.
+    """
     if session.in_transaction():
         session.rollback()
     run = _claim(session, name, period, context, rerun=rerun)
@@ -296,6 +300,10 @@ def attempt_job(
             # A job owns its transactions; anything it left open is not ours to commit.
             session.rollback()
         _finish(session, run_id, "succeeded", result.rows, result.detail)
+    try:
+        checkpoint_wal(session)
+    except Exception:
+        log.exception("Could not checkpoint the WAL after job %s; a later commit will", name)
     finished = session.get(JobRun, run_id)
     assert finished is not None
     return Attempt(finished, ran=True)

@@ -54,17 +54,6 @@ Counted = Select[tuple[object, ...]]
 Counting = Callable[[ColumnElement[bool]], Counted]
 
 
-def in_a_file(url: URL) -> bool:
-    """Whether the SQLite database is a file a second connection can open: an in-memory
-    one is a different database on every connection, or one shared connection."""
-    database = url.database or ""
-    return (
-        database not in ("", ":memory:")
-        and "mode=memory" not in database
-        and url.query.get("mode") != "memory"
-    )
-
-
 def scratch_parent(url: URL) -> Path:
     """Where the scratch file goes: beside the database, on the disk already provisioned
     for it (about 25 MB a million concerns), whose folder SQLite must be able to write in

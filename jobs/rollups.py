@@ -53,12 +53,18 @@ from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from engage.database import end_read, insert_from_select, rows_written, write_transaction
+from engage.database import (
+    end_read,
+    in_a_file,
+    insert_from_select,
+    rows_written,
+    write_transaction,
+)
 from engage.models import Concern, ConcernCount, StaleRollupDay
 from engage.repository.concerns import counted
 from engage.repository.rollup_marks import mark_stale as mark_stale
 from jobs.framework import Grain, JobContext, JobResult, Period
-from jobs.rollup_scratch import in_a_file, rebuild_with_helper
+from jobs.rollup_scratch import rebuild_with_helper
 from jobs.rollup_swap import rebuild_beside
 
 KEY_COLUMNS = ("district", "neighbourhood", "theme", "channel")

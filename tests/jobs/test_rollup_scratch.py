@@ -17,7 +17,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from engage.database import make_engine
+from engage.database import in_a_file, make_engine
 from engage.models import Base, StaleRollupDay
 from engage.services.corrections import correct_themes
 from jobs import rollup_scratch
@@ -205,12 +205,10 @@ def test_the_scratch_file_goes_beside_the_database_file(tmp_path: Path) -> None:
 
 
 def test_only_a_database_in_a_file_is_counted_by_two_connections() -> None:
-    assert rollup_scratch.in_a_file(make_url("sqlite:////var/lib/engage/engage.sqlite3"))
-    assert not rollup_scratch.in_a_file(make_url("sqlite://"))
-    assert not rollup_scratch.in_a_file(make_url("sqlite:///:memory:"))
-    assert not rollup_scratch.in_a_file(
-        make_url("sqlite:///file:facts?mode=memory&cache=shared&uri=true")
-    )
+    assert in_a_file(make_url("sqlite:////var/lib/engage/engage.sqlite3"))
+    assert not in_a_file(make_url("sqlite://"))
+    assert not in_a_file(make_url("sqlite:///:memory:"))
+    assert not in_a_file(make_url("sqlite:///file:facts?mode=memory&cache=shared&uri=true"))
 
 
 def test_an_in_memory_database_is_rebuilt_in_one_statement() -> None:

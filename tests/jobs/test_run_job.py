@@ -3,18 +3,24 @@ is recorded with its outcome."""
 
 from __future__ import annotations
 
+import shutil
 import threading
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 from flask import Flask
 from freezegun import freeze_time
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from engage.database import write_transaction
+from engage.extensions import db
 from engage.models import JobRun
+from engage.sqlite_library import sqlite_dbapi
 from jobs.catalogue import JobSpec
 from jobs.framework import JobContext, JobResult, Period, attempt_job, run_job
 from jobs.scheduler import fire
+from tests.jobs.conftest import concern
 
 DAY = Period("day", date(2026, 11, 21))
 NOW = datetime(2026, 11, 22, 1, 15, tzinfo=UTC)
@@ -165,3 +171,38 @@ def test_two_schedulers_firing_together_run_the_period_once(app: Flask) -> None:
             ("day:2026-11-21", "succeeded", "scheduler")
         ]
         own.close()
+
+
+class WritingInBulk:
+    def __call__(self, session: Session, period: Period, ctx: JobContext) -> JobResult:
+        with write_transaction(session):
+            session.add_all(concern() for _ in range(200))
+        return JobResult(rows=200)
+
+
+def concerns_in_the_file_alone(database: Path, tmp_path: Path) -> int:
+    """Count concerns in a copy of the database file without its WAL: only what has been
+    checkpointed."""
+    copy = tmp_path / "without-wal.sqlite3"
+    shutil.copyfile(database, copy)
+    connection = sqlite_dbapi().connect(str(copy))
+    try:
+        return int(connection.execute("SELECT count(*) FROM concerns").fetchone()[0])
+    finally:
+        connection.close()
+
+
+def test_on_sqlite_what_a_job_wrote_is_in_the_database_file_when_it_ends(
+    sqlite_app: Flask, sqlite_url: str, tmp_path: Path
+) -> None:
+    database = Path(sqlite_url.removeprefix("sqlite:///"))
+    with sqlite_app.app_context():
+        session = db.session()
+        with write_transaction(session):
+            session.add(concern())
+        assert concerns_in_the_file_alone(database, tmp_path) == 0
+
+        run = run_job(session, "bulk", WritingInBulk(), DAY, context())
+
+        assert run.outcome == "succeeded"
+        assert concerns_in_the_file_alone(database, tmp_path) == 201
